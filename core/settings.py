@@ -1,0 +1,81 @@
+"""Runtime configuration, read once per entrypoint from `RUNWRIGHT_*` variables and passed down.
+
+There is deliberately no module-level instance: `worker.main()`, `cli.dev()` and
+`api.app.create_app()` build one and hand it to whatever needs it; tests build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogFormat = Literal["auto", "json", "console"]
+
+
+class Settings(BaseSettings):
+    """Every knob of a Runwright process. Field docs double as the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RUNWRIGHT_", env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Path(".runwright")
+    """Where the embedded stack keeps its state: SQLite store, file blobs, Temporal dev database."""
+
+    database_url: str | None = None
+    """SQLAlchemy async URL. Default: `sqlite+aiosqlite:///<data_dir>/runwright.db`.
+    PostgreSQL: `postgresql+asyncpg://user:pass@host/db`."""
+
+    model_base_url: str | None = None
+    """OpenAI-compatible endpoint for model calls (ends in `/v1`). Unset: the offline demo model."""
+
+    model_api_key: SecretStr | None = None
+    """API key sent to `model_base_url`."""
+
+    task_queue: str = "runwright"
+    """Temporal task queue shared by the API (starts runs) and the worker (executes them)."""
+
+    run_expires_after_seconds: int = Field(default=600, ge=1)
+    """A run's `expires_at` is `created_at` plus this many seconds (the Assistants API uses 600)."""
+
+    temporal_address: str = Field(
+        default="127.0.0.1:7233",
+        validation_alias=AliasChoices("TEMPORAL_ADDRESS", "RUNWRIGHT_TEMPORAL_ADDRESS"),
+    )
+    """Temporal frontend `host:port` (standard variable `TEMPORAL_ADDRESS`)."""
+
+    temporal_namespace: str = Field(
+        default="default",
+        validation_alias=AliasChoices("TEMPORAL_NAMESPACE", "RUNWRIGHT_TEMPORAL_NAMESPACE"),
+    )
+    """Temporal namespace (standard variable `TEMPORAL_NAMESPACE`)."""
+
+    api_host: str = "127.0.0.1"
+    """Interface the HTTP API binds to."""
+
+    api_port: int = Field(default=8000, ge=0, le=65535)
+    """Port of the HTTP API (`/v1`, `/health`, `/metrics`)."""
+
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    """Port of the worker's Prometheus endpoint (Temporal SDK metrics plus Runwright's)."""
+
+    log_level: str = "INFO"
+    """Root log level."""
+
+    log_format: LogFormat = "auto"
+    """`json`, `console`, or `auto` (console on a TTY, JSON otherwise)."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under `data_dir`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'runwright.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        """Directory holding uploaded file contents."""
+        return self.data_dir / "files"
