@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     """Every knob of a Runwright process. Field docs double as the README's configuration table."""
 
     model_config = SettingsConfigDict(
-        env_prefix="RUNWRIGHT_", env_nested_delimiter="__", extra="ignore", frozen=True
+        env_prefix="RUNWRIGHT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
     )
 
     data_dir: Path = Path(".runwright")
@@ -61,6 +65,9 @@ class Settings(BaseSettings):
 
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     """Port of the worker's Prometheus endpoint (Temporal SDK metrics plus Runwright's)."""
+
+    tools_module: str | None = None
+    """Python module with `register_tools(registry)`: server-side function tools (see README)."""
 
     log_level: str = "INFO"
     """Root log level."""

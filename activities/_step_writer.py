@@ -1,0 +1,202 @@
+"""Turns a model's stream into run steps, an assistant message and SPEC §6.3 events.
+
+Steps and messages are created lazily, on the first delta of their kind, with ids the workflow
+minted, and every snapshot event carries a dedupe key: a retried model call upserts the same
+objects and never repeats a `created` event. Deltas of a failed attempt cannot be taken back;
+the `thread.message.completed` snapshot that follows replaces whatever a client accumulated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from activities._run_patch import wire_usage
+from activities.types import GenerateInput
+from core.objects.message import Message
+from core.objects.message_content import Text, TextContentBlock
+from core.objects.run import Run
+from core.objects.run_step import (
+    FunctionToolCall,
+    FunctionToolCallFunction,
+    MessageCreation,
+    MessageCreationStepDetails,
+    RunStep,
+    ToolCallsStepDetails,
+)
+from core.providers.base import ChatResult, ToolCallDelta
+from core.store import Store
+from workflows.types import TokenUsage
+
+
+def call_id_for(step_id: str, index: int) -> str:
+    """Tool-call ids derived from the step id, so a retried call mints the same ones."""
+    digest = hashlib.sha256(f"{step_id}:{index}".encode()).hexdigest()[:24]
+    return f"call_{digest}"
+
+
+class StepWriter:
+    """Writes one model call's output: a message_creation step or a tool_calls step."""
+
+    def __init__(self, store: Store, request: GenerateInput, run: Run) -> None:
+        self._store = store
+        self._request = request
+        self._run = run
+        self._message: Message | None = None
+        self._tool_step: RunStep | None = None
+        self._message_step: RunStep | None = None
+        self._text_started = False
+        self._calls_seen: set[int] = set()
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def _emit(self, event: str, data: dict[str, Any], key: str | None = None) -> None:
+        await self._store.run_events.append(self._run.id, event, data, dedupe_key=key)
+
+    async def _save_step(self, step: RunStep, event: str | None) -> None:
+        await self._store.run_steps.upsert(self._request.run.project_id, step)
+        if event is not None:
+            data = step.model_dump(mode="json")
+            await self._emit(f"thread.run.step.{event}", data, f"step.{step.id}.{event}")
+
+    async def _save_message(self, message: Message, event: str | None) -> None:
+        await self._store.messages.upsert(self._request.run.project_id, message)
+        if event is not None:
+            data = message.model_dump(mode="json")
+            await self._emit(f"thread.message.{event}", data, f"message.{message.id}.{event}")
+
+    def _new_step(self, step_id: str, details: Any) -> RunStep:
+        return RunStep(
+            id=step_id,
+            created_at=int(time.time()),
+            assistant_id=self._run.assistant_id,
+            thread_id=self._run.thread_id,
+            run_id=self._run.id,
+            type=details.type,
+            status="in_progress",
+            step_details=details,
+        )
+
+    # -- text ------------------------------------------------------------------------------
+
+    async def _open_message(self) -> Message:
+        if self._message is not None:
+            return self._message
+        message_id = self._request.message_id
+        # A tool_calls step already used the minted step id; a message after it gets its own.
+        step_id = self._request.step_id if self._tool_step is None else f"{self._request.step_id}m"
+        details = MessageCreationStepDetails(
+            message_creation=MessageCreation(message_id=message_id)
+        )
+        self._message_step = self._new_step(step_id, details)
+        await self._save_step(self._message_step, "created")
+        await self._emit("thread.run.step.in_progress", self._message_step.model_dump(mode="json"),
+                         f"step.{step_id}.in_progress")  # fmt: skip
+        self._message = Message(
+            id=message_id,
+            created_at=int(time.time()),
+            thread_id=self._run.thread_id,
+            status="in_progress",
+            role="assistant",
+            content=[],
+            assistant_id=self._run.assistant_id,
+            run_id=self._run.id,
+            attachments=[],
+        )
+        await self._save_message(self._message, "created")
+        await self._emit("thread.message.in_progress", self._message.model_dump(mode="json"),
+                         f"message.{message_id}.in_progress")  # fmt: skip
+        return self._message
+
+    async def text(self, fragment: str) -> None:
+        """Append a `thread.message.delta`; the first one creates the text block (SPEC §6.4)."""
+        message = await self._open_message()
+        text: dict[str, Any] = {"value": fragment}
+        if not self._text_started:
+            text["annotations"] = []
+            self._text_started = True
+        delta = {"content": [{"index": 0, "type": "text", "text": text}]}
+        await self._emit(
+            "thread.message.delta",
+            {"id": message.id, "object": "thread.message.delta", "delta": delta},
+        )
+
+    # -- tool calls ------------------------------------------------------------------------
+
+    async def _open_tool_step(self) -> RunStep:
+        if self._tool_step is None:
+            self._tool_step = self._new_step(self._request.step_id, ToolCallsStepDetails())
+            await self._save_step(self._tool_step, "created")
+            await self._emit("thread.run.step.in_progress", self._tool_step.model_dump(mode="json"),
+                             f"step.{self._tool_step.id}.in_progress")  # fmt: skip
+        return self._tool_step
+
+    async def tool_call(self, delta: ToolCallDelta) -> None:
+        """A step delta: id and name once per call, then argument fragments only (SPEC §6.4)."""
+        step = await self._open_tool_step()
+        call: dict[str, Any] = {"index": delta.index, "type": "function"}
+        if delta.index not in self._calls_seen:
+            self._calls_seen.add(delta.index)
+            call["id"] = call_id_for(step.id, delta.index)
+            call["function"] = {"name": delta.name or "", "arguments": delta.arguments,
+                                "output": None}  # fmt: skip
+        elif delta.arguments:
+            call["function"] = {"arguments": delta.arguments}
+        else:
+            return
+        details = {"type": "tool_calls", "tool_calls": [call]}
+        payload = {
+            "id": step.id,
+            "object": "thread.run.step.delta",
+            "delta": {"step_details": details},
+        }
+        await self._emit("thread.run.step.delta", payload)
+
+    # -- the end of the call ---------------------------------------------------------------
+
+    async def finish(self, result: ChatResult) -> RunStep | None:
+        """Persist final snapshots. Returns the tool_calls step, if the model called tools."""
+        usage = wire_usage(
+            TokenUsage(
+                prompt_tokens=result.usage.prompt_tokens,
+                completion_tokens=result.usage.completion_tokens,
+            )
+        )
+        if result.text or not result.tool_calls:
+            await self._finish_message(result, usage if not result.tool_calls else None)
+        if not result.tool_calls:
+            return None
+        step = await self._open_tool_step()
+        calls = [
+            FunctionToolCall(
+                id=call_id_for(step.id, call.index),
+                function=FunctionToolCallFunction(name=call.name, arguments=call.arguments),
+            )
+            for call in result.tool_calls
+        ]
+        self._tool_step = step.model_copy(
+            update={"step_details": ToolCallsStepDetails(tool_calls=calls)}
+        )
+        await self._save_step(self._tool_step, None)
+        return self._tool_step
+
+    async def _finish_message(self, result: ChatResult, usage: Any) -> None:
+        message = await self._open_message()
+        assert self._message_step is not None
+        content = [TextContentBlock(text=Text(value=result.text, annotations=[]))]
+        cut_short = result.finish_reason == "length" and not result.tool_calls
+        now = int(time.time())
+        if cut_short:
+            # The workflow decides whether this ends the run incomplete; leave both open.
+            await self._save_message(message.model_copy(update={"content": content}), None)
+            await self._save_step(self._message_step.model_copy(update={"usage": usage}), None)
+            return
+        done = message.model_copy(
+            update={"content": content, "status": "completed", "completed_at": now}
+        )
+        await self._save_message(done, "completed")
+        step = self._message_step.model_copy(
+            update={"status": "completed", "completed_at": now, "usage": usage}
+        )
+        await self._save_step(step, "completed")

@@ -1,0 +1,79 @@
+"""The HTTP process: `create_app(settings)` returns the FastAPI app serving `/v1`, `/health`
+and `/metrics`.
+
+The lifespan opens the store and the Temporal client once and keeps them on `app.state`.
+`runwright dev` passes in the ones it already opened (API and worker share a process there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.middleware import RequestContextMiddleware
+from core.settings import Settings
+from core.store import Store, open_store
+from core.temporal_client import connect_temporal
+
+
+def _lifespan(settings: Settings, store: Store | None, client: Client | None) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        app.state.settings = settings
+        app.state.store = store or await open_store(
+            settings.resolved_database_url, blob_dir=settings.blob_dir
+        )
+        app.state.temporal = client or await connect_temporal(settings)
+        try:
+            yield
+        finally:
+            if own_store:
+                await app.state.store.close()
+
+    return lifespan
+
+
+async def _health(app: FastAPI) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        await app.state.store.ping()
+        checks["store"] = "ok"
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        checks["store"] = f"error: {type(exc).__name__}"
+    try:
+        await app.state.temporal.service_client.check_health()
+        checks["temporal"] = "ok"
+    except Exception as exc:
+        checks["temporal"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "degraded", **checks}
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, client: Client | None = None
+) -> FastAPI:
+    """Build the app; `store`/`client` are injected by `runwright dev` and by tests."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Runwright",
+        description="A self-hosted, durable OpenAI Assistants API v2.",
+        lifespan=_lifespan(settings, store, client),
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        return await _health(app)
+
+    app.mount("/metrics", make_asgi_app())
+    return app

@@ -1,0 +1,108 @@
+"""Request bodies, server-side: pydantic models with `extra="forbid"` so an unknown argument is a
+400, as the Assistants API answers (SPEC §2, limits of §10). Shared by the API and the typed
+runs client; field names are openai-python's `*CreateParams`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from core.objects.assistant_tool import AssistantTool
+from core.objects.assistant_tool_choice import AssistantToolChoiceOption
+from core.objects.message import Attachment
+from core.objects.response_format import AssistantResponseFormatOption
+from core.objects.run import TruncationStrategy
+
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY = 64
+MAX_METADATA_VALUE = 512
+
+
+def _check_metadata(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value is None:
+        return value
+    if len(value) > MAX_METADATA_PAIRS:
+        raise ValueError(
+            f"too many properties. Expected an object with at most {MAX_METADATA_PAIRS} "
+            f"properties, but got an object with {len(value)} properties instead"
+        )
+    for key, item in value.items():
+        if len(key) > MAX_METADATA_KEY:
+            raise ValueError(f"property name '{key[:16]}...' is longer than {MAX_METADATA_KEY}")
+        if len(item) > MAX_METADATA_VALUE:
+            raise ValueError(f"value of '{key}' is longer than {MAX_METADATA_VALUE} characters")
+    return value
+
+
+MetadataParam = Annotated[dict[str, str] | None, AfterValidator(_check_metadata)]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextPart(Params):
+    type: Literal["text"]
+    text: str
+
+
+class ImageFileRef(Params):
+    file_id: str
+    detail: Literal["auto", "low", "high"] | None = None
+
+
+class ImageFilePart(Params):
+    type: Literal["image_file"]
+    image_file: ImageFileRef
+
+
+class ImageURLRef(Params):
+    url: str
+    detail: Literal["auto", "low", "high"] | None = None
+
+
+class ImageURLPart(Params):
+    type: Literal["image_url"]
+    image_url: ImageURLRef
+
+
+ContentPart = Annotated[TextPart | ImageFilePart | ImageURLPart, Field(discriminator="type")]
+
+
+class MessageCreateParams(Params):
+    """POST /threads/{thread_id}/messages, and `additional_messages[]` / `thread.messages[]`."""
+
+    role: Literal["user", "assistant"]
+    content: str | Annotated[list[ContentPart], Field(min_length=1)]
+    attachments: list[Attachment] | None = None
+    metadata: MetadataParam = None
+
+
+class RunCreateParams(Params):
+    """POST /threads/{thread_id}/runs (SPEC §2.4)."""
+
+    assistant_id: str
+    model: str | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
+        None
+    )
+    instructions: str | None = Field(default=None, max_length=256_000)
+    additional_instructions: str | None = None
+    additional_messages: list[MessageCreateParams] | None = None
+    tools: Annotated[list[AssistantTool], Field(max_length=20)] | None = None
+    metadata: MetadataParam = None
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    stream: bool | None = None
+    max_prompt_tokens: Annotated[int, Field(ge=256)] | None = None
+    max_completion_tokens: Annotated[int, Field(ge=256)] | None = None
+    truncation_strategy: TruncationStrategy | None = None
+    tool_choice: AssistantToolChoiceOption | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: AssistantResponseFormatOption | None = None
+
+    def effective_options(self) -> dict[str, Any]:
+        """The optional run fields a caller set explicitly (None means: take the default)."""
+        return self.model_dump(exclude_none=True, exclude={"stream", "additional_messages"})

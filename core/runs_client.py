@@ -1,0 +1,179 @@
+"""The typed client of runs, for backend services that do not speak HTTP. The API uses it too.
+
+create -> the store gets the `queued` row, its first events and the thread lock in one go, then
+RunWorkflow starts; submit_tool_outputs and cancel are Workflow Updates whose validators reject
+bad requests before anything is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from core import ids
+from core.errors import InvalidRequestError, NotFoundError, ServerError
+from core.objects.params import RunCreateParams
+from core.objects.run import LastError, Run
+from core.run_factory import new_message, new_run
+from core.settings import Settings
+from core.store import Store
+from workflows.types import (
+    CANCEL,
+    RUN_WORKFLOW,
+    SUBMIT_TOOL_OUTPUTS,
+    TERMINAL_STATUSES,
+    CancelRunInput,
+    RunInput,
+    RunLimits,
+    RunSnapshot,
+    SubmitToolOutputsInput,
+    ToolOutput,
+)
+
+WAIT_UNTIL_DEFAULT = frozenset({*TERMINAL_STATUSES, "requires_action"})
+
+
+class RunsClient:
+    """Create, read, drive and await runs. Errors are `core.errors` (the API renders them)."""
+
+    def __init__(
+        self, store: Store, temporal: Client, settings: Settings, limits: RunLimits | None = None
+    ) -> None:
+        self._store = store
+        self._temporal = temporal
+        self._settings = settings
+        self._limits = limits or RunLimits()
+
+    async def create(self, project_id: str, thread_id: str, params: RunCreateParams) -> Run:
+        """Create a run on a thread and start its workflow; 400 if the thread is locked."""
+        assistant = await self._store.assistants.get(project_id, params.assistant_id)
+        await self._store.threads.get(project_id, thread_id)
+        now = int(time.time())
+        run = new_run(ids.new_id("run"), thread_id, assistant, params, now=now,
+                      expires_after_s=self._settings.run_expires_after_seconds)  # fmt: skip
+        await self._claim_thread(project_id, thread_id, run.id)
+        for message_params in params.additional_messages or []:
+            message = new_message(ids.new_id("message"), thread_id, message_params, now=now)
+            await self._store.messages.upsert(project_id, message)
+        await self._store.runs.upsert(project_id, run)
+        snapshot = run.model_dump(mode="json")
+        await self._store.run_events.append(
+            run.id, "thread.run.created", snapshot, dedupe_key="run.created"
+        )
+        await self._store.run_events.append(
+            run.id, "thread.run.queued", snapshot, dedupe_key="run.0"
+        )
+        await self._start_workflow(project_id, run)
+        return run
+
+    async def _claim_thread(self, project_id: str, thread_id: str, run_id: str) -> None:
+        holder = await self._store.thread_locks.claim(project_id, thread_id, run_id)
+        if holder == run_id:
+            return
+        active = await self._store.runs.find(project_id, holder)
+        if active is None or active.status in TERMINAL_STATUSES:
+            # A lock left behind by a run that ended without releasing it (crash window).
+            await self._store.thread_locks.release(thread_id, holder)
+            return await self._claim_thread(project_id, thread_id, run_id)
+        raise InvalidRequestError(f"Thread {thread_id} already has an active run {holder}.")
+
+    async def _start_workflow(self, project_id: str, run: Run) -> None:
+        payload = RunInput(
+            run_id=run.id,
+            thread_id=run.thread_id,
+            assistant_id=run.assistant_id,
+            project_id=project_id,
+            model=run.model,
+            created_at=run.created_at,
+            expires_at=run.expires_at or run.created_at,
+            max_prompt_tokens=run.max_prompt_tokens,
+            max_completion_tokens=run.max_completion_tokens,
+            limits=self._limits,
+        )
+        try:
+            await self._temporal.start_workflow(
+                RUN_WORKFLOW, payload, id=run.id, task_queue=self._settings.task_queue
+            )
+        except Exception as exc:
+            failed = run.model_copy(
+                update={
+                    "status": "failed",
+                    "failed_at": int(time.time()),
+                    "last_error": LastError(
+                        code="server_error", message="The run could not be started."
+                    ),
+                }
+            )
+            await self._store.runs.upsert(project_id, failed)
+            await self._store.thread_locks.release(run.thread_id, run.id)
+            raise ServerError("The run could not be started. Try again.") from exc
+
+    async def retrieve(self, project_id: str, thread_id: str, run_id: str) -> Run:
+        """The run as the store has it (404 if unknown, or on another thread or project)."""
+        run = await self._store.runs.find(project_id, run_id)
+        if run is None or run.thread_id != thread_id:
+            raise NotFoundError(f"No run found with id '{run_id}'.")
+        return run
+
+    async def submit_tool_outputs(
+        self, project_id: str, thread_id: str, run_id: str, outputs: list[ToolOutput]
+    ) -> Run:
+        """Hand every pending call's output to the workflow; returns the run, `queued` or later."""
+        run = await self.retrieve(project_id, thread_id, run_id)
+        if run.status != "requires_action":
+            raise InvalidRequestError(f'Runs in status "{run.status}" do not accept tool outputs.')
+        await self._update(
+            project_id, run, SUBMIT_TOOL_OUTPUTS, SubmitToolOutputsInput(tool_outputs=outputs)
+        )
+        return await self.retrieve(project_id, thread_id, run_id)
+
+    async def cancel(self, project_id: str, thread_id: str, run_id: str) -> Run:
+        """Ask the run to stop; returns it `cancelling` (or already ended)."""
+        run = await self.retrieve(project_id, thread_id, run_id)
+        if run.status in TERMINAL_STATUSES:
+            raise InvalidRequestError(f"Cannot cancel run with status '{run.status}'.")
+        await self._update(project_id, run, CANCEL, CancelRunInput())
+        return await self.retrieve(project_id, thread_id, run_id)
+
+    async def _update(self, project_id: str, run: Run, name: str, payload: object) -> RunSnapshot:
+        handle = self._temporal.get_workflow_handle(run.id)
+        try:
+            return await handle.execute_update(name, payload, result_type=RunSnapshot)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == "InvalidRequest":
+                raise InvalidRequestError(cause.message) from err
+            raise ServerError("The run could not be updated.") from err
+        except RPCError as err:
+            # The workflow closed between our read and the update: report the state it ended in.
+            latest = await self._store.runs.get(project_id, run.id)
+            if name == SUBMIT_TOOL_OUTPUTS:
+                message = f'Runs in status "{latest.status}" do not accept tool outputs.'
+            else:
+                message = f"Cannot cancel run with status '{latest.status}'."
+            raise InvalidRequestError(message) from err
+
+    async def wait(
+        self,
+        project_id: str,
+        thread_id: str,
+        run_id: str,
+        *,
+        until: frozenset[str] = WAIT_UNTIL_DEFAULT,
+        timeout_s: float = 600.0,
+        poll_s: float = 0.05,
+    ) -> Run:
+        """Poll the store until the run reaches one of `until` (default: terminal or
+        requires_action, like the SDK's `poll()`)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            run = await self.retrieve(project_id, thread_id, run_id)
+            if run.status in until:
+                return run
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {run_id} still {run.status} after {timeout_s} s")
+            await asyncio.sleep(poll_s)

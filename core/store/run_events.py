@@ -1,0 +1,129 @@
+"""The per-run, append-only event log that SSE streams replay and tail (DESIGN "Streaming").
+
+Appends come from activities, which Temporal may retry: an append carrying a `dedupe_key` that is
+already in the log returns the first append's `seq` instead of adding a second event.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from core.errors import ServerError
+from core.store import tables
+from core.store.repository import insert_for
+
+__all__ = ["RunEventRepository", "StoredEvent"]
+
+# With the per-run lock below a conflict on seq cannot happen; the retry is a safety net only.
+_MAX_ATTEMPTS: Final = 3
+# First key of the two-key advisory lock space (disjoint from the one-key space migrations use).
+_PG_LOCK_CLASS: Final = 0x45564E54  # "EVNT"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One event of a run's log."""
+
+    seq: int
+    """Position in the run's log: 1, 2, 3, ... with no gaps."""
+    event: str
+    """The SSE event name, e.g. `thread.run.created` (SPEC §6.2)."""
+    data: Any
+    """The event's JSON payload."""
+    created_at: int
+    """Unix seconds when it was appended."""
+
+
+class RunEventRepository:
+    """Append and read runs' event logs (callers check the run belongs to the project)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self.table = tables.run_events
+
+    async def append(
+        self, run_id: str, event: str, data: Any, *, dedupe_key: str | None = None
+    ) -> int:
+        """Append an event with the run's next seq and return that seq.
+
+        If `dedupe_key` was appended to this run before, nothing is written and the earlier
+        event's seq is returned.
+        """
+        for _ in range(_MAX_ATTEMPTS):
+            async with self._engine.begin() as conn:
+                await _lock_run(conn, run_id)
+                seq = await self._insert_next(conn, run_id, event, data, dedupe_key)
+                if seq is None and dedupe_key is not None:
+                    seq = await self._seq_of(conn, run_id, dedupe_key)
+            if seq is not None:
+                return seq
+        raise ServerError(f"Could not append to the event log of run '{run_id}'.")
+
+    async def read(self, run_id: str, after_seq: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """Up to `limit` events of the run with `seq > after_seq`, in order."""
+        t = self.table
+        stmt = (
+            sa.select(t.c.seq, t.c.event, t.c.data, t.c.created_at)
+            .where(t.c.run_id == run_id, t.c.seq > after_seq)
+            .order_by(t.c.seq)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return [StoredEvent(r.seq, r.event, r.data, r.created_at) for r in rows]
+
+    async def last_seq(self, run_id: str) -> int:
+        """The seq of the run's newest event; 0 if it has none."""
+        stmt = sa.select(sa.func.coalesce(sa.func.max(self.table.c.seq), 0)).where(
+            self.table.c.run_id == run_id
+        )
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
+
+    async def _insert_next(
+        self,
+        conn: AsyncConnection,
+        run_id: str,
+        event: str,
+        data: Any,
+        dedupe_key: str | None,
+    ) -> int | None:
+        """`INSERT ... SELECT max(seq) + 1 ... ON CONFLICT DO NOTHING RETURNING seq`; None when it
+        conflicted (a known `dedupe_key`)."""
+        t = self.table
+        next_seq = sa.select(
+            sa.literal(run_id, t.c.run_id.type),
+            sa.func.coalesce(sa.func.max(t.c.seq), 0) + 1,
+            sa.literal(event, t.c.event.type),
+            sa.literal(data, t.c.data.type),
+            sa.literal(int(time.time()), t.c.created_at.type),
+            sa.literal(dedupe_key, t.c.dedupe_key.type),
+        ).where(t.c.run_id == run_id)
+        columns = ["run_id", "seq", "event", "data", "created_at", "dedupe_key"]
+        stmt = insert_for(conn, t).from_select(columns, next_seq).on_conflict_do_nothing()
+        seq = (await conn.execute(stmt.returning(t.c.seq))).scalar_one_or_none()
+        return None if seq is None else int(seq)
+
+    async def _seq_of(self, conn: AsyncConnection, run_id: str, dedupe_key: str) -> int | None:
+        """The seq of the run's event appended with `dedupe_key`, if any."""
+        t = self.table
+        stmt = sa.select(t.c.seq).where(t.c.run_id == run_id, t.c.dedupe_key == dedupe_key)
+        seq = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if seq is None else int(seq)
+
+
+async def _lock_run(conn: AsyncConnection, run_id: str) -> None:
+    """Serialise appends to one run until the transaction ends.
+
+    SQLite needs nothing: its single `INSERT ... SELECT` is atomic under the one write lock.
+    PostgreSQL (READ COMMITTED) would let concurrent appenders read the same `max(seq)`, and all
+    but one would conflict; the lock makes the next statement see the previous append instead.
+    """
+    if conn.dialect.name == "postgresql":
+        lock = sa.func.pg_advisory_xact_lock(_PG_LOCK_CLASS, sa.func.hashtext(run_id))
+        await conn.execute(sa.select(lock))

@@ -1,0 +1,44 @@
+"""Committed histories replay against the current RunWorkflow (determinism gate).
+
+A workflow change that breaks a history here would break every run in flight with that shape:
+guard it with `workflow.patched()` instead. Regenerate deliberately with
+`python -m tests.replay.record` and review the new files like code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from worker import sandbox_runner
+from workflows.run import RunWorkflow
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_are_committed() -> None:
+    names = {path.stem for path in HISTORIES}
+    assert {
+        "completed",
+        "server_tool_loop",
+        "requires_action_submit",
+        "cancelled",
+        "failed",
+    } <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))  # noqa: ASYNC240
+    replayer = Replayer(
+        workflows=[RunWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=sandbox_runner(),
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

@@ -1,0 +1,56 @@
+"""The per-run event log: gapless seqs, idempotent appends, reading after a cursor."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.store import Store, StoredEvent
+
+
+async def test_append_assigns_consecutive_seqs_per_run(store: Store) -> None:
+    assert await store.run_events.last_seq("run_a") == 0
+    assert [await store.run_events.append("run_a", "e", {"i": i}) for i in range(3)] == [1, 2, 3]
+    assert await store.run_events.append("run_b", "e", {}) == 1
+    assert await store.run_events.last_seq("run_a") == 3
+    assert await store.run_events.last_seq("run_b") == 1
+
+
+async def test_dedupe_key_makes_appends_idempotent(store: Store) -> None:
+    """A retried activity re-appending the same event gets the first seq back, no duplicate."""
+    first = await store.run_events.append("run_a", "thread.run.created", {"v": 1}, dedupe_key="k1")
+    await store.run_events.append("run_a", "thread.message.delta", {"v": 2})
+    again = await store.run_events.append("run_a", "thread.run.created", {"v": 9}, dedupe_key="k1")
+    assert first == again == 1
+    # Keys are per run.
+    assert await store.run_events.append("run_b", "thread.run.created", {}, dedupe_key="k1") == 1
+    events = await store.run_events.read("run_a")
+    assert [(e.seq, e.event, e.data) for e in events] == [
+        (1, "thread.run.created", {"v": 1}),
+        (2, "thread.message.delta", {"v": 2}),
+    ]
+
+
+async def test_read_after_cursor_with_limit(store: Store) -> None:
+    for i in range(10):
+        await store.run_events.append("run_a", "e", {"i": i})
+    tail = await store.run_events.read("run_a", after_seq=7)
+    assert [e.seq for e in tail] == [8, 9, 10]
+    assert [e.data["i"] for e in tail] == [7, 8, 9]
+    assert [e.seq for e in await store.run_events.read("run_a", after_seq=2, limit=3)] == [3, 4, 5]
+    assert await store.run_events.read("run_a", after_seq=10) == []
+    assert isinstance(tail[0], StoredEvent)
+    assert tail[0].created_at > 1_700_000_000
+
+
+async def test_concurrent_appends_never_share_a_seq(store: Store) -> None:
+    seqs = await asyncio.gather(
+        *(store.run_events.append("run_a", "e", {"i": i}) for i in range(20))
+    )
+    assert sorted(seqs) == list(range(1, 21))
+    assert [e.seq for e in await store.run_events.read("run_a")] == list(range(1, 21))
+
+
+async def test_any_json_payload(store: Store) -> None:
+    """The `done` event's payload is the string `[DONE]`, not an object."""
+    await store.run_events.append("run_a", "done", "[DONE]")
+    assert (await store.run_events.read("run_a"))[0].data == "[DONE]"

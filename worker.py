@@ -1,0 +1,145 @@
+"""The Temporal worker process: `python worker.py` (or `runwright worker`).
+
+main(): Settings -> configure_logging -> Runtime(Prometheus) -> Client(pydantic) -> Worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.model import ModelActivities
+from activities.runs import RunActivities
+from activities.tools import ToolActivities
+from core.observability.logging import configure_logging
+from core.providers.base import ModelProvider
+from core.providers.factory import provider_from_settings
+from core.settings import Settings
+from core.store import Store, open_store
+from core.temporal_client import connect_temporal
+from core.tools import ToolRegistry, load_registry
+from workflows.run import RunWorkflow
+
+log = structlog.get_logger()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """A Temporal runtime exporting the SDK's metrics (and ours) on the worker metrics port."""
+    prometheus = PrometheusConfig(
+        bind_address=f"{settings.api_host}:{settings.worker_metrics_port}",
+        counters_total_suffix=True,
+        durations_as_seconds=True,
+    )
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+
+
+def worker_components(
+    settings: Settings,
+    store: Store,
+    *,
+    provider: ModelProvider | None = None,
+    tools: ToolRegistry | None = None,
+) -> tuple[list[type], list[Callable[..., Any]]]:
+    """The workflows and activities this worker registers, with their dependencies injected."""
+    provider = provider or provider_from_settings(settings)
+    tools = tools or load_registry(settings.tools_module)
+    runs = RunActivities(store)
+    model = ModelActivities(store, provider, tools)
+    tool_activities = ToolActivities(store, tools)
+    activities = [
+        runs.record_run_status,
+        model.generate,
+        tool_activities.dispatch_function_tool,
+        tool_activities.complete_tool_step,
+    ]
+    return [RunWorkflow], activities
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    # openai loads submodules lazily and pydantic models are imported by every payload: pass
+    # them through so the sandbox does not re-import them per workflow run (DESIGN, Known traps).
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(
+        "openai", "core", "bpe_openai"
+    )
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    store: Store,
+    *,
+    provider: ModelProvider | None = None,
+    tools: ToolRegistry | None = None,
+    **options: Any,
+) -> Worker:
+    """The worker for `settings.task_queue`; tests and `runwright dev` reuse this."""
+    workflows, activities = worker_components(settings, store, provider=provider, tools=tools)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=workflows,
+        activities=activities,
+        workflow_runner=sandbox_runner(),
+        **options,
+    )
+
+
+def quiet_temporal_loggers() -> None:
+    """Ids arrive as structured fields instead of being baked into every message."""
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Run until `stop` is set, then drain in-flight tasks and close the store."""
+    client = await connect_temporal(settings, runtime=build_runtime(settings), wait_seconds=30)
+    store = await open_store(settings.resolved_database_url, blob_dir=settings.blob_dir)
+    try:
+        async with build_worker(client, settings, store):
+            log.info(
+                "worker_started",
+                task_queue=settings.task_queue,
+                temporal=settings.temporal_address,
+                metrics_port=settings.worker_metrics_port,
+            )
+            await stop.wait()
+    finally:
+        await store.close()
+        log.info("worker_stopped")
+
+
+def install_stop_signals(
+    stop: asyncio.Event, signals: Sequence[int] = (signal.SIGINT, signal.SIGTERM)
+) -> None:
+    """SIGINT/SIGTERM set `stop` so entrypoints shut down in order."""
+    loop = asyncio.get_running_loop()
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)
+
+
+def main() -> None:
+    """Entrypoint of `python worker.py`."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    quiet_temporal_loggers()
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        install_stop_signals(stop)
+        await run_worker(settings, stop)
+
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,397 @@
+"""RunWorkflow: one Assistants run, from queued to a terminal status (SPEC §3).
+
+The workflow decides; activities do every byte of I/O. The API (or the typed runs client) has
+already written the `queued` row, its events and the thread lock before starting us; from then
+on this workflow is the only writer of the run, its steps and its messages.
+
+Each loop iteration: check cancel/expiry/budget -> call the model (streams into the event log,
+persists the step it produced) -> charge usage -> finish with the message, or run server-side
+tools, or wait durably in requires_action for submit_tool_outputs. Model and tool failures end
+the run as data (`failed` + `last_error`); the workflow itself always completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, Literal, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.model import ModelActivities
+    from activities.runs import RunActivities
+    from activities.tools import ToolActivities
+    from activities.types import (
+        CompleteToolStepInput,
+        DispatchToolInput,
+        GeneratedToolCall,
+        GenerateInput,
+        GenerateResult,
+        LastErrorInput,
+        MessageIncompleteReason,
+        RecordRunStatusInput,
+        RunRef,
+    )
+    from core import ids
+    from workflows import search_attributes
+    from workflows._budget import Budget
+    from workflows._failures import last_error_from
+    from workflows.types import (
+        CANCEL,
+        CANCELLABLE_STATUSES,
+        GET_RUN,
+        RUN_WORKFLOW,
+        SUBMIT_TOOL_OUTPUTS,
+        TERMINAL_STATUSES,
+        CancelRunInput,
+        IncompleteReason,
+        RetrySettings,
+        RunCarry,
+        RunInput,
+        RunSnapshot,
+        RunStatus,
+        SubmitToolOutputsInput,
+        TokenUsage,
+        ToolOutput,
+    )
+
+T = TypeVar("T")
+Interrupt = Literal["cancelled", "expired"]
+
+
+def _retry(settings: RetrySettings, non_retryable: list[str] | None = None) -> RetryPolicy:
+    return RetryPolicy(
+        initial_interval=timedelta(seconds=settings.initial_interval_s),
+        backoff_coefficient=settings.backoff,
+        maximum_interval=timedelta(seconds=settings.maximum_interval_s),
+        maximum_attempts=settings.maximum_attempts,
+        non_retryable_error_types=non_retryable or [],
+    )
+
+
+@workflow.defn(name=RUN_WORKFLOW)
+class RunWorkflow:
+    @workflow.init
+    def __init__(self, input: RunInput) -> None:
+        carry = input.carry or RunCarry()
+        self._input = input
+        self._ref = RunRef(
+            run_id=input.run_id, thread_id=input.thread_id, project_id=input.project_id
+        )
+        self._status: RunStatus = "in_progress" if input.carry else "queued"
+        self._budget = Budget(input.max_prompt_tokens, input.max_completion_tokens, carry.usage)
+        self._iteration = carry.iteration
+        self._transition = carry.transition
+        self._pending_calls: list[str] = []
+        self._submitted: list[ToolOutput] | None = None
+        self._cancel_requested = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, input: RunInput) -> RunSnapshot:
+        workflow.upsert_search_attributes(
+            [
+                search_attributes.RUN_STATUS.value_set(self._status),
+                search_attributes.THREAD_ID.value_set(input.thread_id),
+                search_attributes.ASSISTANT_ID.value_set(input.assistant_id),
+                search_attributes.MODEL.value_set(input.model),
+            ]
+        )
+        if input.carry is None:
+            interrupted = await self._interruption()
+            if interrupted is None:
+                await self._record("in_progress")
+            else:
+                await self._end_interrupted(interrupted)
+        if self._status not in TERMINAL_STATUSES:
+            await self._loop()
+        # Let submit/cancel handlers return their snapshot before the workflow closes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.logger.info(
+            "run_finished",
+            extra={
+                "status": self._status,
+                "model": input.model,
+                "prompt_tokens": self._budget.used.prompt_tokens,
+                "completion_tokens": self._budget.used.completion_tokens,
+                "model_calls": self._iteration,
+            },
+        )
+        return self._snapshot()
+
+    async def _loop(self) -> None:
+        start_iteration = self._iteration
+        while self._status not in TERMINAL_STATUSES:
+            interrupted = await self._interruption()
+            if interrupted is not None:
+                return await self._end_interrupted(interrupted)
+            if (reason := self._budget.exhausted()) is not None:
+                return await self._end_incomplete(reason)
+            if self._iteration - start_iteration >= self._input.limits.iterations_per_history:
+                await self._continue_as_new()
+            await self._iterate()
+
+    async def _iterate(self) -> None:
+        self._iteration += 1
+        step_id = ids.new_id("step", uuid=workflow.uuid4())
+        message_id = ids.new_id("message", uuid=workflow.uuid4())
+        outcome = await self._generate(step_id, message_id)
+        if isinstance(outcome, str):
+            return await self._end_interrupted(outcome)
+        if isinstance(outcome, ActivityError):
+            return await self._end_failed(outcome)
+        self._budget = self._budget.charge(outcome.usage)
+        if outcome.kind == "prompt_too_large":
+            return await self._end_incomplete("max_prompt_tokens")
+        if outcome.kind == "message":
+            cut_short = self._budget.cut_short_reason(outcome.finish_reason)
+            if cut_short is not None:
+                return await self._end_incomplete(cut_short, message_reason="max_tokens")
+            return await self._record("completed", usage=self._budget.used)
+        await self._run_tool_calls(step_id, outcome)
+
+    async def _continue_as_new(self) -> None:
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        carry = RunCarry(
+            iteration=self._iteration, usage=self._budget.used, transition=self._transition
+        )
+        workflow.continue_as_new(self._input.model_copy(update={"carry": carry}))
+
+    # -- model and tools -------------------------------------------------------------------
+
+    async def _generate(
+        self, step_id: str, message_id: str
+    ) -> GenerateResult | ActivityError | Interrupt:
+        limits = self._input.limits
+        request = GenerateInput(
+            run=self._ref,
+            step_id=step_id,
+            message_id=message_id,
+            at=self._now(),
+            max_prompt_tokens=self._budget.prompt_left(),
+            max_completion_tokens=self._budget.completion_left(),
+        )
+        return await self._interruptible(
+            lambda: workflow.start_activity_method(
+                ModelActivities.generate,
+                request,
+                start_to_close_timeout=timedelta(seconds=limits.model_call_timeout_s),
+                heartbeat_timeout=timedelta(seconds=limits.model_heartbeat_timeout_s),
+                retry_policy=_retry(limits.model_retry, ["InvalidPrompt", "NotFound"]),
+                # The in-flight call is cancelled, not awaited (issue: cancel/expiry).
+                cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
+            )
+        )
+
+    async def _run_tool_calls(self, step_id: str, outcome: GenerateResult) -> None:
+        for call in (c for c in outcome.tool_calls if c.server_side):
+            result = await self._dispatch(step_id, call)
+            if isinstance(result, str):
+                return await self._end_interrupted(result)
+            if isinstance(result, ActivityError):
+                return await self._end_failed(result)
+        client_calls = [c.id for c in outcome.tool_calls if not c.server_side]
+        if client_calls:
+            submitted = await self._await_tool_outputs(step_id, client_calls, outcome.usage)
+            if isinstance(submitted, str):
+                return await self._end_interrupted(submitted)
+        await self._complete_tool_step(step_id, outcome.usage, self._submitted or [])
+        self._submitted = None
+        if client_calls:
+            # SPEC §6.3 second leg: step.completed, run.queued, run.in_progress.
+            await self._record("queued")
+            await self._record("in_progress")
+
+    async def _dispatch(self, step_id: str, call: GeneratedToolCall) -> Any:
+        limits = self._input.limits
+        request = DispatchToolInput(run=self._ref, step_id=step_id, call_id=call.id)
+        return await self._interruptible(
+            lambda: workflow.start_activity_method(
+                ToolActivities.dispatch_function_tool,
+                request,
+                start_to_close_timeout=timedelta(seconds=limits.tool_call_timeout_s),
+                retry_policy=_retry(limits.tool_retry),
+                cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
+            )
+        )
+
+    async def _await_tool_outputs(
+        self, step_id: str, call_ids: list[str], usage: TokenUsage
+    ) -> Interrupt | None:
+        self._pending_calls = call_ids
+        await self._record(
+            "requires_action",
+            usage=self._budget.used,
+            required_action_step_id=step_id,
+            pending_call_ids=call_ids,
+        )
+        try:
+            await workflow.wait_condition(
+                lambda: self._submitted is not None or self._cancel_requested,
+                timeout=self._time_left(),
+            )
+        except TimeoutError:
+            return "expired"
+        finally:
+            self._pending_calls = []
+        return "cancelled" if self._submitted is None else None
+
+    async def _complete_tool_step(
+        self, step_id: str, usage: TokenUsage, outputs: list[ToolOutput]
+    ) -> None:
+        request = CompleteToolStepInput(
+            run=self._ref, step_id=step_id, at=self._now(), usage=usage, outputs=outputs
+        )
+        await self._store_activity(ToolActivities.complete_tool_step, request)
+
+    # -- interruption (cancel, expiry) -----------------------------------------------------
+
+    def _time_left(self) -> timedelta:
+        left = self._input.expires_at - workflow.now().timestamp()
+        return timedelta(seconds=max(left, 0.0))
+
+    async def _interruption(self) -> Interrupt | None:
+        if self._cancel_requested:
+            return "cancelled"
+        if self._time_left() <= timedelta(0):
+            return "expired"
+        return None
+
+    async def _interruptible(
+        self, start: Callable[[], asyncio.Task[T]]
+    ) -> T | ActivityError | Interrupt:
+        """Run an activity, but give up on it the moment the run is cancelled or expires."""
+        handle = start()
+        try:
+            await workflow.wait_condition(
+                lambda: handle.done() or self._cancel_requested, timeout=self._time_left()
+            )
+        except TimeoutError:
+            return await self._abandon(handle, "expired")
+        if not handle.done():
+            return await self._abandon(handle, "cancelled")
+        try:
+            return await handle
+        except ActivityError as err:
+            return err
+
+    @staticmethod
+    async def _abandon(handle: asyncio.Task[Any], why: Interrupt) -> Interrupt:
+        handle.cancel()
+        # TRY_CANCEL resolves at once; the activity's own fate no longer matters.
+        with contextlib.suppress(ActivityError, asyncio.CancelledError):
+            await handle
+        return why
+
+    # -- endings ---------------------------------------------------------------------------
+
+    async def _end_interrupted(self, why: Interrupt) -> None:
+        if why == "expired":
+            return await self._record(
+                "expired", usage=self._budget.used, message_incomplete_reason="run_expired"
+            )
+        await self._record("cancelling")
+        await self._record(
+            "cancelled", usage=self._budget.used, message_incomplete_reason="run_cancelled"
+        )
+
+    async def _end_failed(self, err: ActivityError) -> None:
+        code, message = last_error_from(err)
+        await self._record(
+            "failed",
+            usage=self._budget.used,
+            last_error=LastErrorInput(code=code, message=message),
+            message_incomplete_reason="run_failed",
+        )
+
+    async def _end_incomplete(
+        self, reason: IncompleteReason, message_reason: MessageIncompleteReason | None = None
+    ) -> None:
+        await self._record(
+            "incomplete",
+            usage=self._budget.used,
+            incomplete_reason=reason,
+            message_incomplete_reason=message_reason,
+        )
+
+    async def _record(self, status: RunStatus, **fields: Any) -> None:
+        """Persist a transition (row + event) and only then expose it to handlers."""
+        self._transition += 1
+        request = RecordRunStatusInput(
+            run=self._ref, status=status, transition=self._transition, at=self._now(), **fields
+        )
+        await self._store_activity(RunActivities.record_run_status, request)
+        self._status = status
+        workflow.upsert_search_attributes([search_attributes.RUN_STATUS.value_set(status)])
+
+    async def _store_activity(self, method: Callable[[Any], Awaitable[Any]], arg: Any) -> Any:
+        limits = self._input.limits
+        return await workflow.execute_activity_method(
+            method,  # type: ignore[arg-type]
+            arg,
+            start_to_close_timeout=timedelta(seconds=limits.store_timeout_s),
+            retry_policy=_retry(limits.store_retry, ["NotFound"]),
+        )
+
+    def _now(self) -> int:
+        return int(workflow.now().timestamp())
+
+    def _snapshot(self) -> RunSnapshot:
+        return RunSnapshot(
+            run_id=self._input.run_id,
+            status=self._status,
+            pending_tool_call_ids=list(self._pending_calls),
+            usage=self._budget.used,
+        )
+
+    # -- handlers --------------------------------------------------------------------------
+
+    @workflow.query(name=GET_RUN)
+    def get_run(self) -> RunSnapshot:
+        return self._snapshot()
+
+    @workflow.update(name=SUBMIT_TOOL_OUTPUTS)
+    async def submit_tool_outputs(self, input: SubmitToolOutputsInput) -> RunSnapshot:
+        self._submitted = list(input.tool_outputs)
+        # Return once the run is back in queued (or beyond), as the Assistants API does.
+        await workflow.wait_condition(lambda: self._status != "requires_action")
+        return self._snapshot()
+
+    @submit_tool_outputs.validator
+    def _validate_submit_tool_outputs(self, input: SubmitToolOutputsInput) -> None:
+        # Validators write nothing to history: a rejected submit leaves no trace.
+        status = "expired" if self._is_past_expiry() else self._status
+        if status != "requires_action" or self._submitted is not None or self._cancel_requested:
+            raise ApplicationError(
+                f'Runs in status "{status}" do not accept tool outputs.', type="InvalidRequest"
+            )
+        got = [output.tool_call_id for output in input.tool_outputs]
+        if sorted(got) != sorted(self._pending_calls):
+            raise ApplicationError(
+                f"Expected tool outputs for call_ids {self._pending_calls}, got {got}",
+                type="InvalidRequest",
+            )
+
+    def _is_past_expiry(self) -> bool:
+        return self._time_left() <= timedelta(0) and self._status not in TERMINAL_STATUSES
+
+    @workflow.update(name=CANCEL)
+    async def cancel(self, input: CancelRunInput) -> RunSnapshot:
+        self._cancel_requested = True
+        await workflow.wait_condition(
+            lambda: self._status == "cancelling" or self._status in TERMINAL_STATUSES
+        )
+        return self._snapshot()
+
+    @cancel.validator
+    def _validate_cancel(self, input: CancelRunInput) -> None:
+        if self._status not in CANCELLABLE_STATUSES and self._status != "cancelling":
+            raise ApplicationError(
+                f"Cannot cancel run with status '{self._status}'.", type="InvalidRequest"
+            )

@@ -1,0 +1,130 @@
+"""Payloads of RunWorkflow and the pinned names the API calls it by.
+
+The API imports this module (never workflows.run) so the two processes deploy separately.
+Payload models are frozen and ignore unknown fields: during a rolling deploy an older worker
+must accept a payload from a newer API. Every new field gets a default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+RUN_WORKFLOW = "RunWorkflow"
+SUBMIT_TOOL_OUTPUTS = "submit_tool_outputs"
+CANCEL = "cancel"
+GET_RUN = "get_run"
+
+RunStatus = Literal[
+    "queued",
+    "in_progress",
+    "requires_action",
+    "cancelling",
+    "cancelled",
+    "failed",
+    "completed",
+    "incomplete",
+    "expired",
+]
+TERMINAL_STATUSES: frozenset[str] = frozenset(
+    {"cancelled", "failed", "completed", "incomplete", "expired"}
+)
+CANCELLABLE_STATUSES: frozenset[str] = frozenset({"queued", "in_progress", "requires_action"})
+LastErrorCode = Literal["server_error", "rate_limit_exceeded", "invalid_prompt"]
+IncompleteReason = Literal["max_completion_tokens", "max_prompt_tokens"]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class RetrySettings(_Payload):
+    """A Temporal retry policy, in seconds. `maximum_attempts=0` means unlimited."""
+
+    initial_interval_s: float = 1.0
+    backoff: float = 2.0
+    maximum_interval_s: float = 30.0
+    maximum_attempts: int = 5
+
+
+class RunLimits(_Payload):
+    """Timeouts and retry policies, passed in so tests can shrink them (no monkeypatching)."""
+
+    model_call_timeout_s: float = 600.0
+    model_heartbeat_timeout_s: float = 60.0
+    model_retry: RetrySettings = RetrySettings()
+    tool_call_timeout_s: float = 300.0
+    tool_retry: RetrySettings = RetrySettings(maximum_attempts=3)
+    store_timeout_s: float = 30.0
+    store_retry: RetrySettings = RetrySettings(maximum_attempts=0, maximum_interval_s=10.0)
+    iterations_per_history: int = 40
+    """Continue-as-new after this many model calls, so history stays small for long loops."""
+
+
+class TokenUsage(_Payload):
+    """Tokens charged so far (what the provider reported)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def plus(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class RunCarry(_Payload):
+    """State carried across continue-as-new."""
+
+    iteration: int = 0
+    usage: TokenUsage = TokenUsage()
+    transition: int = 0
+
+
+class RunInput(_Payload):
+    """Everything RunWorkflow decides on. The run's full definition (instructions, tools, ...)
+    lives in the store; activities read it there, keeping history small."""
+
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    project_id: str
+    model: str
+    created_at: int
+    expires_at: int
+    max_prompt_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    limits: RunLimits = RunLimits()
+    carry: RunCarry | None = None
+
+
+class ToolOutput(_Payload):
+    """One `tool_outputs[]` entry of submit_tool_outputs."""
+
+    tool_call_id: str
+    output: str
+
+
+class SubmitToolOutputsInput(_Payload):
+    """The body of submit_tool_outputs."""
+
+    tool_outputs: list[ToolOutput]
+
+
+class CancelRunInput(_Payload):
+    """Cancel carries nothing today; a model keeps the update versionable."""
+
+
+class RunSnapshot(_Payload):
+    """What the workflow knows of its run (query and update result)."""
+
+    run_id: str
+    status: RunStatus
+    pending_tool_call_ids: list[str] = []
+    usage: TokenUsage = TokenUsage()
