@@ -25,7 +25,8 @@ from core.providers.base import ModelProvider
 from core.providers.factory import provider_from_settings
 from core.settings import Settings
 from core.store import Store, open_store
-from core.temporal_client import connect_temporal
+from core.dev_server import SEARCH_ATTRIBUTES
+from core.temporal_client import connect_temporal, ensure_search_attributes
 from core.tools import ToolRegistry, load_registry
 from workflows.run import RunWorkflow
 
@@ -50,8 +51,8 @@ def worker_components(
     tools: ToolRegistry | None = None,
 ) -> tuple[list[type], list[Callable[..., Any]]]:
     """The workflows and activities this worker registers, with their dependencies injected."""
-    provider = provider or provider_from_settings(settings)
-    tools = tools or load_registry(settings.tools_module)
+    provider = provider if provider is not None else provider_from_settings(settings)
+    tools = tools if tools is not None else load_registry(settings.tools_module)
     runs = RunActivities(store)
     model = ModelActivities(store, provider, tools)
     tool_activities = ToolActivities(store, tools)
@@ -103,6 +104,7 @@ def quiet_temporal_loggers() -> None:
 async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     """Run until `stop` is set, then drain in-flight tasks and close the store."""
     client = await connect_temporal(settings, runtime=build_runtime(settings), wait_seconds=30)
+    await ensure_search_attributes(client, SEARCH_ATTRIBUTES)
     store = await open_store(settings.resolved_database_url, blob_dir=settings.blob_dir)
     try:
         async with build_worker(client, settings, store):

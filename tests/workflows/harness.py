@@ -107,7 +107,7 @@ async def run_stack(
     **worker_options: Any,
 ) -> AsyncIterator[RunStack]:
     """A RunStack whose worker (unless `with_worker=False`) runs for the block's duration."""
-    registry = tools or ToolRegistry()
+    registry = tools if tools is not None else ToolRegistry()
     stack = RunStack(
         store, client, RunsClient(store, client, settings, limits), model, settings, registry
     )

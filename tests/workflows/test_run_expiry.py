@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -60,22 +59,34 @@ async def test_requires_action_expires(
 
 
 async def test_in_progress_run_expires_mid_reply(
-    skipping_stack: RunStack, time_skipping_env: WorkflowEnvironment
+    temporal_env: WorkflowEnvironment,
+    sqlite_store: Store,
+    model_server: ScriptedModelServer,
+    tmp_path: Path,
+    task_queue: str,
 ) -> None:
-    """A model call still streaming at expires_at is abandoned; its message is incomplete."""
-    stack = skipping_stack
-    stack.model.script(Reply("word " * 200, chunk_size=5, chunk_delay_s=0.2))
-    thread = await stack.thread("talk a lot")
-    run = await stack.start(await stack.assistant(), thread)
-    await stack.wait(run, "in_progress")
-    await asyncio.to_thread(stack.model.wait_for_requests, 1)
-    await asyncio.sleep(1.0)
-    await time_skipping_env.sleep(timedelta(minutes=11))
-    done = await stack.wait(run, "expired", "completed")
+    """A model call still streaming at expires_at is abandoned; its message is incomplete.
 
-    assert done.status == "expired"
-    messages = await stack.messages(thread)
-    assert messages[-1].status == "incomplete"
-    assert messages[-1].incomplete_details is not None
-    assert messages[-1].incomplete_details.reason == "run_expired"
-    assert [s.status for s in await stack.steps(run)] == ["expired"]
+    Real time on the dev server with a 3 s expiry: the time-skipping server does not skip
+    while an activity is running, which is exactly the case here.
+    """
+    settings = stack_settings(tmp_path, task_queue, run_expires_after_seconds=3)
+    model_server.script(Reply("word " * 200, chunk_size=5, chunk_delay_s=0.2))
+    async with run_stack(temporal_env.client, sqlite_store, model_server, settings) as stack:
+        thread = await stack.thread("talk a lot")
+        run = await stack.start(await stack.assistant(), thread)
+        done = await stack.wait(run, "expired", "completed", timeout_s=20)
+
+        assert done.status == "expired"
+        messages = await stack.messages(thread)
+        assert messages[-1].status == "incomplete"
+        assert messages[-1].incomplete_details is not None
+        assert messages[-1].incomplete_details.reason == "run_expired"
+        assert [s.status for s in await stack.steps(run)] == ["expired"]
+        events = await stack.events(run)
+        assert "thread.message.delta" in events
+        assert events[-3:] == [
+            "thread.message.incomplete",
+            "thread.run.step.expired",
+            "thread.run.expired",
+        ]

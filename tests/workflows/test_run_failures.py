@@ -38,9 +38,12 @@ async def test_provider_failure_ends_the_run_failed(
         == attempts
         == min(attempts, FAST_LIMITS.model_retry.maximum_attempts)
     )
-    description = await stack.client.get_workflow_handle(run.id).describe()
+    handle = stack.client.get_workflow_handle(run.id)
+    await handle.result()  # the workflow itself completes (it does not fail)
+    description = await handle.describe()
     assert description.status == WorkflowExecutionStatus.COMPLETED
     # The thread is free again after a failure.
+    stack.model.reset()
     stack.model.script(Reply("recovered"))
     again = await stack.wait(await stack.start(assistant, thread))
     assert again.status == "completed"
