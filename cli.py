@@ -40,7 +40,7 @@ class _ApiServer(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # uvicorn < 0.29
         return None
 
-    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+    def capture_signals(self):  # type: ignore[no-untyped-def]
         import contextlib
 
         return contextlib.nullcontext()

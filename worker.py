@@ -20,12 +20,12 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.model import ModelActivities
 from activities.runs import RunActivities
 from activities.tools import ToolActivities
+from core.dev_server import SEARCH_ATTRIBUTES
 from core.observability.logging import configure_logging
 from core.providers.base import ModelProvider
 from core.providers.factory import provider_from_settings
 from core.settings import Settings
 from core.store import Store, open_store
-from core.dev_server import SEARCH_ATTRIBUTES
 from core.temporal_client import connect_temporal, ensure_search_attributes
 from core.tools import ToolRegistry, load_registry
 from workflows.run import RunWorkflow
@@ -56,7 +56,7 @@ def worker_components(
     runs = RunActivities(store)
     model = ModelActivities(store, provider, tools)
     tool_activities = ToolActivities(store, tools)
-    activities = [
+    activities: list[Callable[..., Any]] = [
         runs.record_run_status,
         model.generate,
         tool_activities.dispatch_function_tool,

@@ -142,7 +142,10 @@ class RunsClient:
     async def _update(self, project_id: str, run: Run, name: str, payload: object) -> RunSnapshot:
         handle = self._temporal.get_workflow_handle(run.id)
         try:
-            return await handle.execute_update(name, payload, result_type=RunSnapshot)
+            snapshot: RunSnapshot = await handle.execute_update(
+                name, payload, result_type=RunSnapshot
+            )
+            return snapshot
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == "InvalidRequest":

@@ -208,7 +208,9 @@ class RunWorkflow:
             await self._record("queued")
             await self._record("in_progress")
 
-    async def _dispatch(self, step_id: str, call: GeneratedToolCall) -> Any:
+    async def _dispatch(
+        self, step_id: str, call: GeneratedToolCall
+    ) -> ActivityError | Interrupt | None:
         limits = self._input.limits
         request = DispatchToolInput(run=self._ref, step_id=step_id, call_id=call.id)
         return await self._interruptible(
@@ -330,10 +332,10 @@ class RunWorkflow:
         self._status = status
         workflow.upsert_search_attributes([search_attributes.RUN_STATUS.value_set(status)])
 
-    async def _store_activity(self, method: Callable[[Any], Awaitable[Any]], arg: Any) -> Any:
+    async def _store_activity(self, method: Callable[..., Awaitable[Any]], arg: Any) -> Any:
         limits = self._input.limits
         return await workflow.execute_activity_method(
-            method,  # type: ignore[arg-type]
+            method,
             arg,
             start_to_close_timeout=timedelta(seconds=limits.store_timeout_s),
             retry_policy=_retry(limits.store_retry, ["NotFound"]),
