@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import signal
 import socket
 import subprocess
 from dataclasses import dataclass, field
@@ -17,6 +19,15 @@ from core.temporal_client import bundled_binary
 
 # Keyword search attributes every run carries (kept in step with workflows/search_attributes.py).
 SEARCH_ATTRIBUTES = ("RunStatus", "ThreadId", "AssistantId", "Model")
+
+
+def _die_with_parent() -> None:
+    """Linux: deliver SIGTERM to the child when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return  # not glibc Linux: the child outlives a SIGKILLed parent
+    libc.prctl(1, signal.SIGTERM)  # 1 == PR_SET_PDEATHSIG
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -75,7 +86,15 @@ class TemporalDevServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / "temporal.log").open("ab")
         # A long-lived child: Popen returns at once, so blocking the loop is not a concern.
-        self._process = subprocess.Popen(self.command(), stdout=log, stderr=log)  # noqa: ASYNC220
+        # Its own session: a terminal's Ctrl-C must not kill Temporal before the worker has
+        # drained; we stop it last. PDEATHSIG still takes it down if we are SIGKILLed.
+        self._process = subprocess.Popen(  # noqa: ASYNC220
+            self.command(),
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         deadline = asyncio.get_running_loop().time() + timeout_s
         while not port_is_open(self.host, self.port):
             if self._process.poll() is not None:
