@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from core.ids import PREFIXES, has_prefix
 
 RUN_WORKFLOW = "RunWorkflow"
 SUBMIT_TOOL_OUTPUTS = "submit_tool_outputs"
@@ -102,6 +104,23 @@ class RunInput(_Payload):
     max_completion_tokens: int | None = None
     limits: RunLimits = RunLimits()
     carry: RunCarry | None = None
+
+    @model_validator(mode="after")
+    def _reject_bad_input(self) -> RunInput:
+        # Bad input inside a workflow makes its task retry forever (a hang, DESIGN "Known
+        # traps"); constructing the payload in the caller's process refuses it up front.
+        for kind, value in (("run", self.run_id), ("thread", self.thread_id),
+                            ("assistant", self.assistant_id)):  # fmt: skip
+            if not has_prefix(kind, value):  # type: ignore[arg-type]
+                raise ValueError(f"{kind} id {value!r} lacks the {PREFIXES[kind]!r} prefix")  # type: ignore[index]
+        if not self.model or not self.project_id:
+            raise ValueError("model and project_id are required")
+        if self.expires_at < self.created_at:
+            raise ValueError("expires_at is before created_at")
+        for cap in (self.max_prompt_tokens, self.max_completion_tokens):
+            if cap is not None and cap < 1:
+                raise ValueError("token budgets must be positive")
+        return self
 
 
 class ToolOutput(_Payload):
