@@ -12,7 +12,7 @@ import hashlib
 import time
 from typing import Any
 
-from activities._run_patch import wire_usage
+from activities._run_patch import end_message, end_step, wire_usage
 from activities.types import GenerateInput
 from core.objects.message import Message
 from core.objects.message_content import Text, TextContentBlock
@@ -27,6 +27,7 @@ from core.objects.run_step import (
 )
 from core.providers.base import ChatResult, ToolCallDelta
 from core.store import Store
+from core.store.run_events import RunClosedError
 from workflows.types import TokenUsage
 
 
@@ -52,7 +53,9 @@ class StepWriter:
     # -- events ----------------------------------------------------------------------------
 
     async def _emit(self, event: str, data: dict[str, Any], key: str | None = None) -> None:
-        await self._store.run_events.append(self._run.id, event, data, dedupe_key=key)
+        await self._store.run_events.append(
+            self._run.id, event, data, dedupe_key=key, while_open=True
+        )
 
     async def _save_step(self, step: RunStep, event: str | None) -> None:
         await self._store.run_steps.upsert(self._request.run.project_id, step)
@@ -155,8 +158,26 @@ class StepWriter:
 
     # -- the end of the call ---------------------------------------------------------------
 
+    async def abandon(self) -> None:
+        """The run closed under us (cancelled or expired while this call streamed): close what
+        this call created the way the run's own cascade would have."""
+        run = await self._store.runs.get(self._request.run.project_id, self._run.id)
+        now = int(time.time())
+        if self._message is not None:
+            latest = await self._store.messages.find(self._request.run.project_id, self._message.id)
+            closed = end_message(latest or self._message, run.status, now, None)
+            if closed is not None:
+                await self._save_message(closed, None)
+        for step in (self._message_step, self._tool_step):
+            if step is not None:
+                ended = end_step(step, run.status, now)
+                if ended is not None:
+                    await self._save_step(ended, None)
+
     async def finish(self, result: ChatResult) -> RunStep | None:
         """Persist final snapshots. Returns the tool_calls step, if the model called tools."""
+        if await self._store.run_events.is_closed(self._run.id):
+            raise RunClosedError(self._run.id)
         usage = wire_usage(
             TokenUsage(
                 prompt_tokens=result.usage.prompt_tokens,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities._errors import to_application_error
 from activities._step_writer import StepWriter
@@ -11,6 +12,7 @@ from core.context import build_context, chat_tool_choice, chat_tools
 from core.objects.run import Run
 from core.providers.base import ChatRequest, ChatResult, ModelProvider, TextDelta, ToolCallDelta
 from core.store import Store
+from core.store.run_events import RunClosedError
 from core.tools import ToolRegistry
 from workflows.types import TokenUsage
 
@@ -57,10 +59,15 @@ class ModelActivities:
         if not context.fits:
             return GenerateResult(kind="prompt_too_large")
         writer = StepWriter(self._store, request, run)
-        result = await self._stream(
-            _request(run, context.messages, request.max_completion_tokens), writer
-        )
-        tool_step = await writer.finish(result)
+        try:
+            result = await self._stream(
+                _request(run, context.messages, request.max_completion_tokens), writer
+            )
+            tool_step = await writer.finish(result)
+        except RunClosedError as closed:
+            # The workflow gave up on this call (cancel, expiry); nothing to retry.
+            await writer.abandon()
+            raise ApplicationError(str(closed), type="RunClosed", non_retryable=True) from closed
         usage = TokenUsage(
             prompt_tokens=result.usage.prompt_tokens,
             completion_tokens=result.usage.completion_tokens,
@@ -91,6 +98,8 @@ class ModelActivities:
                     await writer.tool_call(item)
                 else:
                     result = item
+        except RunClosedError:
+            raise
         except Exception as exc:
             raise to_application_error(exc) from exc
         if result is None:

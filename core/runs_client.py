@@ -12,7 +12,7 @@ import time
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core import ids
 from core.errors import InvalidRequestError, NotFoundError, ServerError
@@ -35,6 +35,8 @@ from workflows.types import (
 )
 
 WAIT_UNTIL_DEFAULT = frozenset({*TERMINAL_STATUSES, "requires_action"})
+ORPHAN_AFTER_S = 60
+"""A lock held this long by a run with no row was left by a creator that crashed."""
 
 
 class RunsClient:
@@ -74,12 +76,45 @@ class RunsClient:
         holder = await self._store.thread_locks.claim(project_id, thread_id, run_id)
         if holder == run_id:
             return
-        active = await self._store.runs.find(project_id, holder)
-        if active is None or active.status in TERMINAL_STATUSES:
-            # A lock left behind by a run that ended without releasing it (crash window).
+        if await self._is_orphan(project_id, thread_id, holder):
             await self._store.thread_locks.release(thread_id, holder)
             return await self._claim_thread(project_id, thread_id, run_id)
         raise InvalidRequestError(f"Thread {thread_id} already has an active run {holder}.")
+
+    async def _is_orphan(self, project_id: str, thread_id: str, holder: str) -> bool:
+        """A lock whose run ended, or whose workflow never started (a creator that crashed
+        between claiming the lock and starting the workflow). Orphans are failed and freed."""
+        active = await self._store.runs.find(project_id, holder)
+        if active is None:
+            # Either a creation in flight (lock taken, row not yet written) or one that died
+            # there; only the age of the lock tells them apart.
+            claimed_at = await self._store.thread_locks.claimed_at(thread_id)
+            return claimed_at is not None and time.time() - claimed_at > ORPHAN_AFTER_S
+        if active.status in TERMINAL_STATUSES:
+            return True
+        if time.time() - active.created_at < ORPHAN_AFTER_S:
+            return False  # its creator may still be starting the workflow
+        try:
+            await self._temporal.get_workflow_handle(holder).describe()
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await self._mark_failed(project_id, active, "The run was never started.")
+            return True
+        return False
+
+    async def _mark_failed(self, project_id: str, run: Run, message: str) -> None:
+        failed = run.model_copy(
+            update={
+                "status": "failed",
+                "failed_at": int(time.time()),
+                "last_error": LastError(code="server_error", message=message),
+            }
+        )
+        await self._store.runs.upsert(project_id, failed)
+        await self._store.run_events.append(
+            run.id, "thread.run.failed", failed.model_dump(mode="json"), dedupe_key="run.orphan"
+        )
 
     async def _start_workflow(self, project_id: str, run: Run) -> None:
         payload = RunInput(
@@ -99,16 +134,7 @@ class RunsClient:
                 RUN_WORKFLOW, payload, id=run.id, task_queue=self._settings.task_queue
             )
         except Exception as exc:
-            failed = run.model_copy(
-                update={
-                    "status": "failed",
-                    "failed_at": int(time.time()),
-                    "last_error": LastError(
-                        code="server_error", message="The run could not be started."
-                    ),
-                }
-            )
-            await self._store.runs.upsert(project_id, failed)
+            await self._mark_failed(project_id, run, "The run could not be started.")
             await self._store.thread_locks.release(run.thread_id, run.id)
             raise ServerError("The run could not be started. Try again.") from exc
 

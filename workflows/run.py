@@ -89,6 +89,8 @@ class RunWorkflow:
         self._transition = carry.transition
         self._pending_calls: list[str] = []
         self._submitted: list[ToolOutput] | None = None
+        self._resumptions = 0
+        """How many times submitted outputs were taken and the run went back to queued."""
         self._cancel_requested = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -206,6 +208,7 @@ class RunWorkflow:
         if client_calls:
             # SPEC §6.3 second leg: step.completed, run.queued, run.in_progress.
             await self._record("queued")
+            self._resumptions += 1
             await self._record("in_progress")
 
     async def _dispatch(
@@ -226,6 +229,9 @@ class RunWorkflow:
     async def _await_tool_outputs(
         self, step_id: str, call_ids: list[str], usage: TokenUsage
     ) -> Interrupt | None:
+        # Pending before the status is recorded: the store shows requires_action (written inside
+        # the activity) a moment before this workflow learns the activity finished, and a
+        # client that reacts at once must not be refused.
         self._pending_calls = call_ids
         await self._record(
             "requires_action",
@@ -361,15 +367,19 @@ class RunWorkflow:
     @workflow.update(name=SUBMIT_TOOL_OUTPUTS)
     async def submit_tool_outputs(self, input: SubmitToolOutputsInput) -> RunSnapshot:
         self._submitted = list(input.tool_outputs)
+        resumptions = self._resumptions
         # Return once the run is back in queued (or beyond), as the Assistants API does.
-        await workflow.wait_condition(lambda: self._status != "requires_action")
+        await workflow.wait_condition(
+            lambda: self._resumptions > resumptions or self._status in TERMINAL_STATUSES
+        )
         return self._snapshot()
 
     @submit_tool_outputs.validator
     def _validate_submit_tool_outputs(self, input: SubmitToolOutputsInput) -> None:
         # Validators write nothing to history: a rejected submit leaves no trace.
         status = "expired" if self._is_past_expiry() else self._status
-        if status != "requires_action" or self._submitted is not None or self._cancel_requested:
+        awaiting = bool(self._pending_calls) and status in {"in_progress", "requires_action"}
+        if not awaiting or self._submitted is not None or self._cancel_requested:
             raise ApplicationError(
                 f'Runs in status "{status}" do not accept tool outputs.', type="InvalidRequest"
             )

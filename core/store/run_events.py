@@ -39,6 +39,25 @@ class StoredEvent:
     """Unix seconds when it was appended."""
 
 
+CLOSING_EVENTS: Final = (
+    "thread.run.cancelling",
+    "thread.run.cancelled",
+    "thread.run.completed",
+    "thread.run.expired",
+    "thread.run.failed",
+    "thread.run.incomplete",
+)
+"""Events after which nothing but the run's own closing cascade may be appended."""
+
+
+class RunClosedError(Exception):
+    """An append `while_open` found the run already closing or ended."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"run {run_id} is closed")
+        self.run_id = run_id
+
+
 class RunEventRepository:
     """Append and read runs' event logs (callers check the run belongs to the project)."""
 
@@ -47,17 +66,27 @@ class RunEventRepository:
         self.table = tables.run_events
 
     async def append(
-        self, run_id: str, event: str, data: Any, *, dedupe_key: str | None = None
+        self,
+        run_id: str,
+        event: str,
+        data: Any,
+        *,
+        dedupe_key: str | None = None,
+        while_open: bool = False,
     ) -> int:
         """Append an event with the run's next seq and return that seq.
 
         If `dedupe_key` was appended to this run before, nothing is written and the earlier
-        event's seq is returned.
+        event's seq is returned. With `while_open`, nothing is written once the run is closing
+        (cancelling or terminal) and `RunClosedError` is raised: a model call the workflow has
+        abandoned must not add deltas after the run's final event.
         """
         for _ in range(_MAX_ATTEMPTS):
             async with self._engine.begin() as conn:
                 await _lock_run(conn, run_id)
-                seq = await self._insert_next(conn, run_id, event, data, dedupe_key)
+                seq = await self._insert_next(conn, run_id, event, data, dedupe_key, while_open)
+                if seq is None and while_open and await self._closed(conn, run_id):
+                    raise RunClosedError(run_id)
                 if seq is None and dedupe_key is not None:
                     seq = await self._seq_of(conn, run_id, dedupe_key)
             if seq is not None:
@@ -77,6 +106,18 @@ class RunEventRepository:
             rows = (await conn.execute(stmt)).all()
         return [StoredEvent(r.seq, r.event, r.data, r.created_at) for r in rows]
 
+    async def is_closed(self, run_id: str) -> bool:
+        """Whether the run has reached cancelling or a terminal status in its log."""
+        async with self._engine.connect() as conn:
+            return await self._closed(conn, run_id)
+
+    async def _closed(self, conn: AsyncConnection, run_id: str) -> bool:
+        return (await conn.execute(sa.select(self._closing_exists(run_id)))).scalar_one() is True
+
+    def _closing_exists(self, run_id: str) -> sa.Exists:
+        t = self.table
+        return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
+
     async def last_seq(self, run_id: str) -> int:
         """The seq of the run's newest event; 0 if it has none."""
         stmt = sa.select(sa.func.coalesce(sa.func.max(self.table.c.seq), 0)).where(
@@ -92,6 +133,7 @@ class RunEventRepository:
         event: str,
         data: Any,
         dedupe_key: str | None,
+        while_open: bool = False,
     ) -> int | None:
         """`INSERT ... SELECT max(seq) + 1 ... ON CONFLICT DO NOTHING RETURNING seq`; None when it
         conflicted (a known `dedupe_key`)."""
@@ -104,6 +146,9 @@ class RunEventRepository:
             sa.literal(int(time.time()), t.c.created_at.type),
             sa.literal(dedupe_key, t.c.dedupe_key.type),
         ).where(t.c.run_id == run_id)
+        if while_open:
+            # HAVING, not WHERE: an aggregate over no rows still yields one row.
+            next_seq = next_seq.having(~self._closing_exists(run_id))
         columns = ["run_id", "seq", "event", "data", "created_at", "dedupe_key"]
         stmt = insert_for(conn, t).from_select(columns, next_seq).on_conflict_do_nothing()
         seq = (await conn.execute(stmt.returning(t.c.seq))).scalar_one_or_none()

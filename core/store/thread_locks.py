@@ -58,6 +58,13 @@ class ThreadLockRepository:
             holder = (await conn.execute(stmt)).scalar_one_or_none()
         return None if holder is None else str(holder)
 
+    async def claimed_at(self, thread_id: str) -> int | None:
+        """When the current lock was taken (Unix seconds), if the thread is locked."""
+        stmt = sa.select(self.table.c.created_at).where(self.table.c.thread_id == thread_id)
+        async with self._engine.connect() as conn:
+            value = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if value is None else int(value)
+
     async def release(self, thread_id: str, run_id: str) -> bool:
         """Release the lock if `run_id` holds it (idempotent); whether it did."""
         t = self.table

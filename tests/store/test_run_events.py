@@ -54,3 +54,27 @@ async def test_any_json_payload(store: Store) -> None:
     """The `done` event's payload is the string `[DONE]`, not an object."""
     await store.run_events.append("run_a", "done", "[DONE]")
     assert (await store.run_events.read("run_a"))[0].data == "[DONE]"
+
+
+async def test_appends_while_open_stop_at_the_closing_event(store: Store) -> None:
+    """An abandoned model call cannot append deltas after the run's cancelling/terminal event."""
+    from core.store.run_events import RunClosedError
+
+    assert await store.run_events.append("run_a", "thread.message.delta", {}, while_open=True) == 1
+    assert not await store.run_events.is_closed("run_a")
+    await store.run_events.append("run_a", "thread.run.cancelling", {})
+    assert await store.run_events.is_closed("run_a")
+    try:
+        await store.run_events.append("run_a", "thread.message.delta", {}, while_open=True)
+    except RunClosedError as closed:
+        assert closed.run_id == "run_a"
+    else:
+        raise AssertionError("append while_open succeeded on a closed run")
+    # The run's own cascade still appends; other runs are unaffected.
+    assert await store.run_events.append("run_a", "thread.run.cancelled", {}) == 3
+    assert await store.run_events.append("run_b", "thread.message.delta", {}, while_open=True) == 1
+    assert [e.event for e in await store.run_events.read("run_a")] == [
+        "thread.message.delta",
+        "thread.run.cancelling",
+        "thread.run.cancelled",
+    ]

@@ -263,6 +263,10 @@ async def test_cancel_in_progress_abandons_the_model_call(stack: RunStack) -> No
     assert messages[-1].incomplete_details is not None
     assert messages[-1].incomplete_details.reason == "run_cancelled"
     assert [(s.status) for s in await stack.steps(run)] == ["cancelled"]
+    await asyncio.sleep(1.0)  # the abandoned call streams every 0.5 s: it must add nothing
+    events = await stack.events(run)
+    assert events[-1] == "thread.run.cancelled"
+    assert (await stack.messages(thread))[-1].status == "incomplete"
 
 
 async def test_cancel_while_queued(
