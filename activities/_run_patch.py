@@ -83,8 +83,11 @@ def apply_status(run: Run, change: RecordRunStatusInput, action: RequiredAction 
     return run.model_copy(update=update)
 
 
-def end_step(step: RunStep, run_status: RunStatus, at: int) -> RunStep | None:
-    """An open step closed with its run, or None if it stays as it is."""
+def end_step(
+    step: RunStep, run_status: RunStatus, at: int, error_code: str | None = None
+) -> RunStep | None:
+    """An open step closed with its run, or None if it stays as it is. A failed step carries
+    the run's error code where the step's schema allows it (no `invalid_prompt` there)."""
     ending = _STEP_ENDINGS.get(run_status)
     if step.status != "in_progress" or ending is None:
         return None
@@ -92,7 +95,8 @@ def end_step(step: RunStep, run_status: RunStatus, at: int) -> RunStep | None:
              "expired": "expired_at"}[ending]  # fmt: skip
     update: dict[str, object] = {"status": ending, stamp: at}
     if ending == "failed":
-        update["last_error"] = {"code": "server_error", "message": "The run failed."}
+        code = error_code if error_code == "rate_limit_exceeded" else "server_error"
+        update["last_error"] = {"code": code, "message": "The run failed."}
         return RunStep.model_validate({**step.model_dump(), **update})
     return step.model_copy(update=update)
 

@@ -66,7 +66,8 @@ class RunActivities:
                     dedupe_key=f"message.{closed.id}.{closed.status}",
                 )
         for step in await self._store.run_steps.open_for_run(ref.project_id, ref.run_id):
-            ended = end_step(step, change.status, change.at)
+            code = change.last_error.code if change.last_error else None
+            ended = end_step(step, change.status, change.at, code)
             if ended is not None:
                 await self._store.run_steps.upsert(ref.project_id, ended)
                 await self._store.run_events.append(

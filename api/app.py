@@ -11,16 +11,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.client import Client
 
+from api.auth import ApiKeys
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
+from api.routes import assistants, files, messages, run_steps, runs, threads
+from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal
+
+log = structlog.get_logger()
 
 
 def _lifespan(settings: Settings, store: Store | None, client: Client | None) -> Any:
@@ -32,6 +38,14 @@ def _lifespan(settings: Settings, store: Store | None, client: Client | None) ->
             settings.resolved_database_url, blob_dir=settings.blob_dir
         )
         app.state.temporal = client or await connect_temporal(settings)
+        app.state.runs = RunsClient(app.state.store, app.state.temporal, settings)
+        app.state.api_keys = ApiKeys(settings.api_key_projects())
+        if app.state.api_keys.open:
+            log.warning(
+                "auth_open",
+                detail="RUNWRIGHT_API_KEYS is not set: any API key is accepted, for the single "
+                "project 'default'. Set keys before exposing this server to a network.",
+            )
         try:
             yield
         finally:
@@ -70,6 +84,8 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
+    for module in (assistants, threads, messages, runs, run_steps, files):
+        app.include_router(module.router, prefix="/v1")
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

@@ -17,7 +17,7 @@ from core.objects.message import Message
 from core.objects.message_content import ImageURLContentBlock, TextContentBlock
 from core.objects.run import Run
 from core.objects.run_step import FunctionToolCall, RunStep, ToolCallsStepDetails
-from core.tokens import count_message_tokens
+from core.tokens import count_prompt_tokens
 
 ChatMessage = dict[str, Any]
 
@@ -112,9 +112,10 @@ def build_context(
         candidates = candidates[-strategy.last_messages :]
     dropped = [m.id for m in history if m not in candidates]
     kept = list(candidates)
+    tools = chat_tools(run)
     while True:
         messages = [*system, *(thread_message(m) for m in kept), *tail]
-        tokens = count_message_tokens(messages, run.model)
+        tokens = count_prompt_tokens(messages, tools, run.model)
         if max_prompt_tokens is None or tokens <= max_prompt_tokens or len(kept) <= 1:
             break
         dropped.append(kept.pop(0).id)

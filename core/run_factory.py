@@ -52,7 +52,11 @@ def new_run(
         top_p=_first(params.top_p, assistant.top_p, 1.0),
         max_prompt_tokens=params.max_prompt_tokens,
         max_completion_tokens=params.max_completion_tokens,
-        truncation_strategy=params.truncation_strategy or TruncationStrategy(),
+        truncation_strategy=(
+            params.truncation_strategy.to_wire()
+            if params.truncation_strategy
+            else TruncationStrategy()
+        ),
         tool_choice=params.tool_choice or "auto",
         parallel_tool_calls=True
         if params.parallel_tool_calls is None

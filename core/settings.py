@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     tools_module: str | None = None
     """Python module with `register_tools(registry)`: server-side function tools (see README)."""
 
+    api_keys: SecretStr | None = None
+    """`key:project` pairs, comma-separated (`sk-a:proj_a,sk-b:proj_b`). Unset: any key is
+    accepted for the single project `default` (fine on a laptop, never on a network)."""
+
     log_level: str = "INFO"
     """Root log level."""
 
@@ -81,6 +85,19 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'runwright.db'}"
+
+    def api_key_projects(self) -> dict[str, str]:
+        """The key -> project map of `api_keys` (empty when auth is open)."""
+        if self.api_keys is None:
+            return {}
+        pairs = [item.strip() for item in self.api_keys.get_secret_value().split(",")]
+        projects: dict[str, str] = {}
+        for pair in filter(None, pairs):
+            key, sep, project = pair.rpartition(":")
+            if not sep or not key or not project:
+                raise ValueError("RUNWRIGHT_API_KEYS entries must look like key:project")
+            projects[key] = project
+        return projects
 
     @property
     def blob_dir(self) -> Path:

@@ -43,6 +43,6 @@ class Budget:
 
     def cut_short_reason(self, finish_reason: str) -> IncompleteReason | None:
         """Why a reply that stopped on `length` ends the run: only when our cap bound it."""
-        if finish_reason == "length" and self.max_completion_tokens is not None:
+        if finish_reason == "length" and self.completion_left() == 0:
             return "max_completion_tokens"
         return None

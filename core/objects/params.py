@@ -43,6 +43,16 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TruncationStrategyParam(Params):
+    """`truncation_strategy` as a request: `last_messages` is at least 1 (SPEC §3.3)."""
+
+    type: Literal["auto", "last_messages"]
+    last_messages: Annotated[int, Field(ge=1)] | None = None
+
+    def to_wire(self) -> TruncationStrategy:
+        return TruncationStrategy(type=self.type, last_messages=self.last_messages)
+
+
 class TextPart(Params):
     type: Literal["text"]
     text: str
@@ -98,7 +108,7 @@ class RunCreateParams(Params):
     stream: bool | None = None
     max_prompt_tokens: Annotated[int, Field(ge=256)] | None = None
     max_completion_tokens: Annotated[int, Field(ge=256)] | None = None
-    truncation_strategy: TruncationStrategy | None = None
+    truncation_strategy: TruncationStrategyParam | None = None
     tool_choice: AssistantToolChoiceOption | None = None
     parallel_tool_calls: bool | None = None
     response_format: AssistantResponseFormatOption | None = None

@@ -100,15 +100,6 @@ def test_cut_short_reason_only_for_length_stops_under_a_completion_cap(
     assert spent.cut_short_reason(finish_reason) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: cut_short_reason blames max_completion_tokens for any `length` stop when a cap is "
-        "set, even if 700 of 1000 tokens are left (the model's own output limit cut it), "
-        "contradicting its docstring ('only when our cap bound it') and SPEC §3.4 (the reason "
-        "names the cap that ran out)"
-    ),
-)
 def test_cut_short_reason_is_none_when_the_cap_still_had_room() -> None:
     """A `length` stop with completion budget left over was not caused by our cap."""
     spent = budget(500, 1000, used=(200, 300))

@@ -275,15 +275,6 @@ def test_an_empty_thread_with_instructions_only() -> None:
     assert context.fits is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: build_context's estimate (count_message_tokens) ignores the tool definitions it "
-        "sends (chat_tools), though core.tokens.count_prompt_tokens and the providers count "
-        "them; a run with large function schemas is told it `fits` and then overspends "
-        "max_prompt_tokens (DESIGN: 'the run can never overspend')"
-    ),
-)
 def test_the_prompt_estimate_includes_the_tool_definitions() -> None:
     schema = {
         "type": "object",

@@ -105,14 +105,6 @@ def test_sampling_ranges(field: str, good: list[float], bad: list[float]) -> Non
             run_params(**{field: value})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: truncation_strategy.last_messages is not validated (SPEC §3.3: N >= 1); 0 and -2 "
-        "are accepted, and build_context then keeps the whole thread (0) or drops the OLDEST "
-        "2 messages instead of keeping the newest N (-2 slices [2:])"
-    ),
-)
 @pytest.mark.parametrize(
     "strategy",
     [

@@ -97,7 +97,7 @@ def test_request_overrides_win_over_the_assistant() -> None:
         response_format=ResponseFormatText(),
         tool_choice=choice,
         parallel_tool_calls=False,
-        truncation_strategy=strategy,
+        truncation_strategy={"type": "last_messages", "last_messages": 3},
         metadata={"k": "v"},
         max_prompt_tokens=500,
         max_completion_tokens=1000,

@@ -1,0 +1,41 @@
+"""Dependencies of the routes, as `Annotated` aliases (the FastAPI template's pattern)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from temporalio.client import Client
+
+from api.auth import project_of
+from core.runs_client import RunsClient
+from core.settings import Settings
+from core.store import Store
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _temporal(request: Request) -> Client:
+    client: Client = request.app.state.temporal
+    return client
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _runs(request: Request) -> RunsClient:
+    runs: RunsClient = request.app.state.runs
+    return runs
+
+
+StoreDep = Annotated[Store, Depends(_store)]
+TemporalDep = Annotated[Client, Depends(_temporal)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+RunsDep = Annotated[RunsClient, Depends(_runs)]
+ProjectDep = Annotated[str, Depends(project_of)]
+"""The caller's project, from its API key (401 if the key is missing or unknown)."""

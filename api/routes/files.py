@@ -1,0 +1,7 @@
+"""/v1 routes: files (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

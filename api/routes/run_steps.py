@@ -1,0 +1,7 @@
+"""/v1 routes: run_steps (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
