@@ -1,0 +1,31 @@
+"""`make bench`: run every benchmark and print a markdown table of figures and ratios.
+
+Each benchmark measures its own baseline in the same run (machines here are shared and noisy),
+so the ratios are what to compare across runs, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import run_latency
+
+
+async def main() -> None:
+    rows: list[tuple[str, str, str, str]] = []
+    latency = await run_latency.main(runs=50)
+    rows.append(
+        (
+            "single-turn run, create -> workflow closed (p50 / p95)",
+            f"{latency['run_p50_ms']:.1f} / {latency['run_p95_ms']:.1f} ms",
+            f"bare 3-activity workflow {latency['bare_p50_ms']:.1f} / {latency['bare_p95_ms']:.1f} ms",
+            f"{latency['ratio']:.2f}",
+        )
+    )
+    print("\n| benchmark | result | baseline (same run) | ratio |\n| --- | --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
