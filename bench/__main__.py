@@ -18,7 +18,8 @@ async def main() -> None:
         (
             "single-turn run, create -> workflow closed (p50 / p95)",
             f"{latency['run_p50_ms']:.1f} / {latency['run_p95_ms']:.1f} ms",
-            f"bare 3-activity workflow {latency['bare_p50_ms']:.1f} / {latency['bare_p95_ms']:.1f} ms",
+            f"bare 3-activity workflow {latency['bare_p50_ms']:.1f} / "
+            f"{latency['bare_p95_ms']:.1f} ms",
             f"{latency['ratio']:.2f}",
         )
     )
