@@ -12,23 +12,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from core.ids import PREFIXES, has_prefix
+from core.objects.run import RunStatus as RunStatus  # re-exported for payload users
 
 RUN_WORKFLOW = "RunWorkflow"
 SUBMIT_TOOL_OUTPUTS = "submit_tool_outputs"
 CANCEL = "cancel"
 GET_RUN = "get_run"
 
-RunStatus = Literal[
-    "queued",
-    "in_progress",
-    "requires_action",
-    "cancelling",
-    "cancelled",
-    "failed",
-    "completed",
-    "incomplete",
-    "expired",
-]
 TERMINAL_STATUSES: frozenset[str] = frozenset(
     {"cancelled", "failed", "completed", "incomplete", "expired"}
 )
