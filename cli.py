@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--data-dir", default=None, help="state directory (default ./.runwright)")
     dev.add_argument("--temporal-port", type=int, default=7233, help="Temporal gRPC port")
     commands.add_parser("worker", help="run the worker against TEMPORAL_ADDRESS")
+    demo = commands.add_parser("demo", help="walk a run through its lifecycle with the SDK")
+    demo.add_argument("--base-url", default="http://127.0.0.1:8000/v1")
+    demo.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY", "runwright-demo"))
     return parser
 
 
@@ -130,6 +133,12 @@ def main(argv: list[str] | None = None) -> None:
         _dev(args)
     elif args.command == "worker":
         worker_main()
+    elif args.command == "demo":
+        from core.demo import run_demo
+
+        code = run_demo(args.base_url, args.api_key)
+        sys.stdout.flush()
+        os._exit(code)
     # Flush, then leave without interpreter teardown: the Temporal client can crash at exit
     # (sdk-python#300, DESIGN "Known traps").
     sys.stdout.flush()
