@@ -25,11 +25,14 @@ from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal
+from workflows.types import RunLimits
 
 log = structlog.get_logger()
 
 
-def _lifespan(settings: Settings, store: Store | None, client: Client | None) -> Any:
+def _lifespan(
+    settings: Settings, store: Store | None, client: Client | None, limits: RunLimits | None
+) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
@@ -38,7 +41,7 @@ def _lifespan(settings: Settings, store: Store | None, client: Client | None) ->
             settings.resolved_database_url, blob_dir=settings.blob_dir
         )
         app.state.temporal = client or await connect_temporal(settings)
-        app.state.runs = RunsClient(app.state.store, app.state.temporal, settings)
+        app.state.runs = RunsClient(app.state.store, app.state.temporal, settings, limits)
         app.state.api_keys = ApiKeys(settings.api_key_projects())
         if app.state.api_keys.open:
             log.warning(
@@ -73,14 +76,19 @@ async def _health(app: FastAPI) -> JSONResponse:
 
 
 def create_app(
-    settings: Settings | None = None, *, store: Store | None = None, client: Client | None = None
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    client: Client | None = None,
+    limits: RunLimits | None = None,
 ) -> FastAPI:
-    """Build the app; `store`/`client` are injected by `runwright dev` and by tests."""
+    """Build the app; `store`/`client` are injected by `runwright dev` and by tests, `limits`
+    (run timeouts and retry policies) by tests."""
     settings = settings or Settings()
     app = FastAPI(
         title="Runwright",
         description="A self-hosted, durable OpenAI Assistants API v2.",
-        lifespan=_lifespan(settings, store, client),
+        lifespan=_lifespan(settings, store, client, limits),
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.validation_errors import to_invalid_request
 from core.errors import AssistantsError, ConflictError, InvalidRequestError, ServerError
 
 log = structlog.get_logger()
@@ -21,12 +20,6 @@ def error_response(error: AssistantsError) -> JSONResponse:
     return JSONResponse(error.to_envelope(), status_code=error.status_code, headers=headers)
 
 
-def _param_from_location(loc: tuple[Any, ...]) -> str | None:
-    # ("body", "metadata", "key") -> "metadata.key"; the source ("body"/"query") is not a param.
-    parts = [str(part) for part in loc[1:]] if loc and loc[0] in {"body", "query", "path"} else []
-    return ".".join(parts) or None
-
-
 async def _on_assistants_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AssistantsError)
     return error_response(exc)
@@ -35,25 +28,28 @@ async def _on_assistants_error(_: Request, exc: Exception) -> JSONResponse:
 async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     # FastAPI's default is 422 {"detail": [...]}; OpenAI answers 400 in its envelope.
     assert isinstance(exc, RequestValidationError)
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "Invalid request."}
-    param = _param_from_location(tuple(first.get("loc", ())))
-    message = f"Invalid '{param}': {first['msg']}." if param else f"{first['msg']}."
-    return error_response(InvalidRequestError(message, param=param, code="invalid_type"))
+    return error_response(to_invalid_request(exc.errors(), exc.body))
 
 
-async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    if exc.status_code == 404:
-        error: AssistantsError = InvalidRequestError("Invalid URL: not found.")
-        return JSONResponse(error.to_envelope(), status_code=404)
-    if exc.status_code == 405:
-        return JSONResponse(InvalidRequestError("Method not allowed.").to_envelope(), 405)
+    if exc.status_code in {404, 405}:
+        # OpenAI's wording for a route that does not exist (or not with this method).
+        message = f"Invalid URL ({request.method} {request.url.path})."
+        return JSONResponse(InvalidRequestError(message).to_envelope(), exc.status_code)
     return JSONResponse(InvalidRequestError(str(exc.detail)).to_envelope(), exc.status_code)
 
 
-async def _on_unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("request_failed", error_type=type(exc).__name__)
-    return error_response(ServerError("The server had an error while processing your request."))
+    response = error_response(ServerError("The server had an error while processing your request."))
+    # Starlette runs this handler outside every middleware, so the request-context middleware
+    # cannot add `x-request-id`; it bound the id to the log context, which is still visible here.
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    request_id = request_id or request.headers.get("x-request-id")
+    if request_id:
+        response.headers["x-request-id"] = str(request_id)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from core.objects.assistant_tool import AssistantTool
 from core.objects.assistant_tool_choice import AssistantToolChoiceOption
@@ -21,18 +22,31 @@ MAX_METADATA_VALUE = 512
 
 
 def _check_metadata(value: dict[str, str] | None) -> dict[str, str] | None:
+    # PydanticCustomError's type becomes the error `code` OpenAI sends (api/validation_errors.py).
     if value is None:
         return value
     if len(value) > MAX_METADATA_PAIRS:
-        raise ValueError(
-            f"too many properties. Expected an object with at most {MAX_METADATA_PAIRS} "
-            f"properties, but got an object with {len(value)} properties instead"
+        raise PydanticCustomError(
+            "object_above_max_properties",
+            "too many properties. Expected an object with at most {limit} properties, but got "
+            "an object with {count} properties instead",
+            {"limit": MAX_METADATA_PAIRS, "count": len(value)},
         )
     for key, item in value.items():
         if len(key) > MAX_METADATA_KEY:
-            raise ValueError(f"property name '{key[:16]}...' is longer than {MAX_METADATA_KEY}")
+            raise PydanticCustomError(
+                "property_name_above_max_length",
+                "property name too long. Expected property names with at most {limit} "
+                "characters, but got '{key}...' ({length} characters) instead",
+                {"limit": MAX_METADATA_KEY, "key": key[:16], "length": len(key)},
+            )
         if len(item) > MAX_METADATA_VALUE:
-            raise ValueError(f"value of '{key}' is longer than {MAX_METADATA_VALUE} characters")
+            raise PydanticCustomError(
+                "string_above_max_length",
+                "string too long. Expected the value of '{key}' to have at most {limit} "
+                "characters, but got {length} characters instead",
+                {"limit": MAX_METADATA_VALUE, "key": key, "length": len(item)},
+            )
     return value
 
 

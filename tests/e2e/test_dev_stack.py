@@ -117,3 +117,22 @@ async def test_a_run_completes_on_the_demo_model(dev_stack: DevStack) -> None:
         assert "Hello, Runwright!" in reply.text.value
     finally:
         await store.close()
+
+
+def test_make_demo_walks_the_lifecycle(dev_stack: DevStack) -> None:
+    """`runwright demo` against `runwright dev`: requires_action, outputs, completion."""
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "demo", "--base-url", f"{dev_stack.url}/v1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "event: thread.run.requires_action" in out
+    assert "requires_action: ['get_weather']" in out
+    assert "event: thread.run.completed" in out
+    assert ": completed, usage" in out
+    assert "assistant: [offline demo model]" in out
+    assert "tool_calls completed" in out and "message_creation completed" in out

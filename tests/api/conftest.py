@@ -1,0 +1,87 @@
+"""The HTTP API on a real loopback port, driven by the official `openai` SDK.
+
+uvicorn serves `create_app` in this test's event loop, sharing the store and Temporal client with
+a real worker; the model upstream is the scripted server. Two projects' keys are configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openai
+import pytest
+import uvicorn
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from core.dev_server import free_port
+from core.store import Store
+from tests.fakes.model_server import ScriptedModelServer
+from tests.workflows.harness import FAST_LIMITS, run_stack, stack_settings
+
+KEY_A, PROJECT_A = "sk-test-a", "proj_a"
+KEY_B, PROJECT_B = "sk-test-b", "proj_b"
+
+
+@dataclass
+class ApiServer:
+    """A running API: its URL, SDK clients for two projects, and what stands behind it."""
+
+    base_url: str
+    client: openai.AsyncOpenAI
+    """Project A's client, with strict response validation (unknown fields fail)."""
+    other: openai.AsyncOpenAI
+    """Project B's client."""
+    store: Store
+    model: ScriptedModelServer
+
+    def sdk(self, api_key: str = KEY_A) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            base_url=self.base_url, api_key=api_key, max_retries=0,
+            _strict_response_validation=True,
+        )  # fmt: skip
+
+
+class _Server(uvicorn.Server):
+    def capture_signals(self):  # type: ignore[no-untyped-def]
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+@pytest.fixture
+async def api(
+    temporal_env: WorkflowEnvironment,
+    sqlite_store: Store,
+    model_server: ScriptedModelServer,
+    tmp_path: Path,
+    task_queue: str,
+) -> AsyncIterator[ApiServer]:
+    port = free_port()
+    settings = stack_settings(
+        tmp_path, task_queue, api_port=port, api_keys=f"{KEY_A}:{PROJECT_A},{KEY_B}:{PROJECT_B}"
+    )
+    async with run_stack(temporal_env.client, sqlite_store, model_server, settings) as stack:
+        app = create_app(
+            settings, store=sqlite_store, client=temporal_env.client, limits=FAST_LIMITS
+        )
+        server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                await task
+            await asyncio.sleep(0.01)
+        base_url = f"http://127.0.0.1:{port}/v1"
+        api_server = ApiServer(base_url, None, None, stack.store, model_server)  # type: ignore[arg-type]
+        api_server.client = api_server.sdk(KEY_A)
+        api_server.other = api_server.sdk(KEY_B)
+        try:
+            yield api_server
+        finally:
+            server.should_exit = True
+            await task
+            await api_server.client.close()
+            await api_server.other.close()
