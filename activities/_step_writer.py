@@ -8,9 +8,11 @@ the `thread.message.completed` snapshot that follows replaces whatever a client 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from activities._run_patch import end_message, end_step, wire_usage
 from activities.types import GenerateInput
@@ -29,6 +31,19 @@ from core.providers.base import ChatResult, ToolCallDelta
 from core.store import Store
 from core.store.run_events import RunClosedError
 from workflows.types import TokenUsage
+
+T = TypeVar("T")
+
+
+async def _shielded(write: Coroutine[Any, Any, T]) -> T:
+    """Run a store write to its end even if the activity is cancelled meanwhile.
+
+    Cancellation reaches this activity as CancelledError at whatever await it is in; raised
+    inside a write transaction, it left SQLite's write lock held until the busy timeout (seen
+    stalling the run's own cancel cascade 2 x 10 s). Shielded, the write commits, then the
+    cancellation surfaces at the next await.
+    """
+    return await asyncio.shield(write)
 
 
 def call_id_for(step_id: str, index: int) -> str:
@@ -53,18 +68,20 @@ class StepWriter:
     # -- events ----------------------------------------------------------------------------
 
     async def _emit(self, event: str, data: dict[str, Any], key: str | None = None) -> None:
-        await self._store.run_events.append(
-            self._run.id, event, data, dedupe_key=key, while_open=True
+        await _shielded(
+            self._store.run_events.append(
+                self._run.id, event, data, dedupe_key=key, while_open=True
+            )
         )
 
     async def _save_step(self, step: RunStep, event: str | None) -> None:
-        await self._store.run_steps.upsert(self._request.run.project_id, step)
+        await _shielded(self._store.run_steps.upsert(self._request.run.project_id, step))
         if event is not None:
             data = step.model_dump(mode="json")
             await self._emit(f"thread.run.step.{event}", data, f"step.{step.id}.{event}")
 
     async def _save_message(self, message: Message, event: str | None) -> None:
-        await self._store.messages.upsert(self._request.run.project_id, message)
+        await _shielded(self._store.messages.upsert(self._request.run.project_id, message))
         if event is not None:
             data = message.model_dump(mode="json")
             await self._emit(f"thread.message.{event}", data, f"message.{message.id}.{event}")

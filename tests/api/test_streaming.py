@@ -178,7 +178,9 @@ async def test_refusals_come_as_json_before_any_stream(api: ApiServer) -> None:
     assistant = await seed_assistant(api, tools=[WEATHER_TOOL])
     thread = await seed_thread(api, "Hi")
     runs = api.client.beta.threads.runs
-    active = await runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    active = await runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=50
+    )
 
     with pytest.raises(openai.BadRequestError) as error:
         async with runs.stream(thread_id=thread.id, assistant_id=assistant.id):
