@@ -7,11 +7,11 @@ the event's position in the run's log, so a client that lost its connection can 
 with `event: done` / `data: [DONE]` right after `thread.run.requires_action` or a terminal run
 event, as OpenAI's do.
 
-Wake-ups: the tail polls the log every `POLL_S` (one indexed range read per stream and tick). It
-is the one mechanism that works whether the worker appending the events runs in this process or
-on another machine; LISTEN/NOTIFY or an in-process signal can shorten the wait later without
-replacing it. A `: keepalive` comment goes out after `KEEPALIVE_S` of silence, so proxies keep
-the connection open while a run waits on a slow model.
+Wake-ups: when the worker shares this process's Store (`runwright dev`), every append wakes the
+tail at once (`run_events.changed`). Otherwise the tail polls the log every `POLL_S` (one indexed
+range read per stream and tick), which works wherever the worker runs; PostgreSQL LISTEN/NOTIFY
+can shorten that wait later without replacing it. A `: keepalive` comment goes out after
+`KEEPALIVE_S` of silence, so proxies keep the connection open while a run waits on a slow model.
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ class RunStream:
         """Events after the cursor as they are appended; None when a keepalive is due."""
         cursor, quiet_since = self.after, time.monotonic()
         while True:
+            appended = self.store.run_events.changed(self.run_id)
             batch = await self.store.run_events.read(self.run_id, cursor, _BATCH)
             for event in batch:
                 yield event
@@ -124,7 +125,9 @@ class RunStream:
                 await self.store.runs.get(self.project_id, self.run_id)
                 quiet_since = time.monotonic()
                 yield None
-            await asyncio.sleep(POLL_S)
+            # Woken at once by an append in this process; POLL_S bounds the wait otherwise.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(appended.wait(), POLL_S)
 
     def _view(self, event: StoredEvent) -> Any:
         if event.event.startswith("thread.run.step.") and event.event != "thread.run.step.delta":

@@ -6,7 +6,9 @@ already in the log returns the first append's `seq` instead of adding a second e
 
 from __future__ import annotations
 
+import asyncio
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -64,6 +66,28 @@ class RunEventRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self.table = tables.run_events
+        # In-process wake-ups for tailers (API and worker share a Store in `runwright dev`);
+        # weak values: a run nobody waits on holds no entry.
+        self._signals: weakref.WeakValueDictionary[str, asyncio.Event] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def changed(self, run_id: str) -> asyncio.Event:
+        """An Event set by the next append to `run_id` made through this Store.
+
+        Take it *before* reading, then wait on it when the read found nothing: an append that
+        lands in between still wakes the waiter. Appends from other processes do not set it;
+        tailers keep a short poll as the fallback.
+        """
+        signal = self._signals.get(run_id)
+        if signal is None:
+            signal = self._signals[run_id] = asyncio.Event()
+        return signal
+
+    def _notify(self, run_id: str) -> None:
+        signal = self._signals.pop(run_id, None)
+        if signal is not None:
+            signal.set()
 
     async def append(
         self,
@@ -90,6 +114,7 @@ class RunEventRepository:
                 if seq is None and dedupe_key is not None:
                     seq = await self._seq_of(conn, run_id, dedupe_key)
             if seq is not None:
+                self._notify(run_id)
                 return seq
         raise ServerError(f"Could not append to the event log of run '{run_id}'.")
 
