@@ -20,6 +20,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.model import ModelActivities
 from activities.runs import RunActivities
 from activities.tools import ToolActivities
+from core.context_windows import ContextWindows
 from core.dev_server import SEARCH_ATTRIBUTES
 from core.observability.logging import configure_logging
 from core.providers.base import ModelProvider
@@ -54,7 +55,8 @@ def worker_components(
     provider = provider if provider is not None else provider_from_settings(settings)
     tools = tools if tools is not None else load_registry(settings.tools_module)
     runs = RunActivities(store)
-    model = ModelActivities(store, provider, tools)
+    windows = ContextWindows(settings.context_window_overrides())
+    model = ModelActivities(store, provider, tools, windows)
     tool_activities = ToolActivities(store, tools)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,

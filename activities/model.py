@@ -1,4 +1,8 @@
-"""ModelActivities: one model call per activity, streamed into the run's event log."""
+"""ModelActivities: one model call per activity, streamed into the run's event log.
+
+Each call's context is recorded (`store.run_contexts`) before the call and again with the
+provider's usage after it: truncation is visible, not silent (SPEC §3.3).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,19 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities._errors import to_application_error
+from activities._run_patch import wire_usage
 from activities._step_writer import StepWriter
 from activities.types import GeneratedToolCall, GenerateInput, GenerateResult
-from core.context import build_context, chat_tool_choice, chat_tools
-from core.objects.run import Run
+from core.context import Context, ContextLimits, chat_tool_choice, chat_tools, load_context
+from core.context_windows import ContextWindows
+from core.objects.run import Run, TruncationStrategy
+from core.objects.run_context import RunContext
+from core.objects.run_step import RunStep
 from core.providers.base import ChatRequest, ChatResult, ModelProvider, TextDelta, ToolCallDelta
 from core.store import Store
 from core.store.run_events import RunClosedError
 from core.tools import ToolRegistry
 from workflows.types import TokenUsage
-
-HISTORY_LIMIT = 1000
-"""Newest thread messages read for context; older ones are beyond any model's window anyway."""
 
 
 def _request(
@@ -38,26 +43,69 @@ def _request(
     )
 
 
+def _record(run: Run, request: GenerateInput, context: Context, window: int) -> RunContext:
+    """What this call is sent, for `GET .../runs/{run_id}/context` (usage comes later)."""
+    return RunContext(
+        step_id=request.step_id,
+        run_id=run.id,
+        thread_id=run.thread_id,
+        created_at=request.at,
+        model=run.model,
+        truncation=run.truncation_strategy or TruncationStrategy(),
+        kept_message_ids=context.kept_message_ids,
+        dropped_message_ids=context.dropped_message_ids,
+        unread_messages_dropped=context.unread_dropped,
+        prompt_tokens_estimate=context.prompt_tokens_estimate,
+        prompt_limit=context.prompt_limit,
+        limited_by=context.bound_by,
+        context_window=window,
+        fits=context.fits,
+        max_prompt_tokens=request.max_prompt_tokens,
+        max_completion_tokens=request.max_completion_tokens,
+        usage=None,
+    )
+
+
+def _does_not_fit(run: Run, context: Context, window: int) -> GenerateResult:
+    """The prompt budget ends the run `incomplete`; a window too small for even the newest
+    message is a prompt no provider would take, so the run fails with `invalid_prompt`."""
+    if context.bound_by == "max_prompt_tokens":
+        return GenerateResult(kind="prompt_too_large")
+    raise ApplicationError(
+        f"The instructions, tool turns and newest message need about "
+        f"{context.prompt_tokens_estimate} tokens, but {run.model}'s context window of {window} "
+        f"leaves {context.prompt_limit} for the prompt.",
+        type="InvalidPrompt",
+        non_retryable=True,
+    )
+
+
 class ModelActivities:
     """Calls the configured provider; its one retry loop is the activity's retry policy."""
 
-    def __init__(self, store: Store, provider: ModelProvider, tools: ToolRegistry) -> None:
+    def __init__(
+        self,
+        store: Store,
+        provider: ModelProvider,
+        tools: ToolRegistry,
+        windows: ContextWindows | None = None,
+    ) -> None:
         self._store = store
         self._provider = provider
         self._tools = tools
+        self._windows = windows or ContextWindows()
 
     @activity.defn(name="generate")
     async def generate(self, request: GenerateInput) -> GenerateResult:
         """Build the context, stream the reply into events, persist the step it produced."""
         ref = request.run
         run = await self._store.runs.get(ref.project_id, ref.run_id)
-        history = await self._store.messages.latest(ref.project_id, ref.thread_id, HISTORY_LIMIT)
-        tool_steps = await self._store.run_steps.completed_tool_steps(ref.project_id, ref.run_id)
-        context = build_context(
-            run, history, tool_steps, max_prompt_tokens=request.max_prompt_tokens
-        )
+        window = self._windows.for_model(run.model)
+        context = await self._context(run, request, window)
+        record = _record(run, request, context, window)
+        await self._store.run_contexts.upsert(ref.project_id, record)
         if not context.fits:
-            return GenerateResult(kind="prompt_too_large")
+            return _does_not_fit(run, context, window)
         writer = StepWriter(self._store, request, run)
         try:
             result = await self._stream(
@@ -72,6 +120,22 @@ class ModelActivities:
             prompt_tokens=result.usage.prompt_tokens,
             completion_tokens=result.usage.completion_tokens,
         )
+        await self._store.run_contexts.upsert(
+            ref.project_id, record.model_copy(update={"usage": wire_usage(usage)})
+        )
+        return self._result(result, tool_step, usage)
+
+    async def _context(self, run: Run, request: GenerateInput, window: int) -> Context:
+        """Read only as much of the thread as this call's prompt limit can hold."""
+        ref = request.run
+        tool_steps = await self._store.run_steps.completed_tool_steps(ref.project_id, ref.run_id)
+        limits = ContextLimits(request.max_prompt_tokens, request.max_completion_tokens, window)
+        history = self._store.messages.history(ref.project_id, ref.thread_id)
+        return await load_context(run, history, tool_steps, limits)
+
+    def _result(
+        self, result: ChatResult, tool_step: RunStep | None, usage: TokenUsage
+    ) -> GenerateResult:
         if tool_step is None:
             return GenerateResult(kind="message", finish_reason=result.finish_reason, usage=usage)
         calls = [

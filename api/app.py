@@ -20,7 +20,7 @@ from temporalio.client import Client
 from api.auth import ApiKeys
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
-from api.routes import assistants, files, messages, run_steps, runs, threads
+from api.routes import assistants, files, messages, run_context, run_steps, runs, threads
 from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store, open_store
@@ -92,7 +92,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    for module in (assistants, threads, messages, runs, run_steps, files):
+    for module in (assistants, threads, messages, runs, run_steps, run_context, files):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/health", include_in_schema=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import run_latency
+from bench import context_build, run_latency
 
 
 async def main() -> None:
@@ -21,6 +21,16 @@ async def main() -> None:
             f"bare 3-activity workflow {latency['bare_p50_ms']:.1f} / "
             f"{latency['bare_p95_ms']:.1f} ms",
             f"{latency['ratio']:.2f}",
+        )
+    )
+    built = await context_build.main()
+    rows.append(
+        (
+            "context build, 8k window, threads of 1k / 10k / 100k messages (median)",
+            f"{built['build_1000_ms']:.1f} / {built['build_10000_ms']:.1f} / "
+            f"{built['build_100000_ms']:.1f} ms",
+            f"1k-message thread {built['build_1000_ms']:.1f} ms",
+            f"{built['ratio_10000']:.2f} / {built['ratio_100000']:.2f}",
         )
     )
     print("\n| benchmark | result | baseline (same run) | ratio |\n| --- | --- | --- | --- |")

@@ -1,36 +1,27 @@
-"""Build a Chat Completions request from a run, its thread and its tool steps. Pure code.
+"""Build a Chat Completions request from a run, its thread and its tool steps.
 
 Built-in and server tools are presented to the model as functions (DESIGN "Model providers").
-Truncation keeps the instructions and the newest messages that fit the remaining prompt budget
-(`last_messages` first cuts to the N newest).
+Which thread messages go in is `core.truncation`'s rule; this module prices them (per model
+family, `core.tokens`) and reads the thread newest first, page by page, only until the prompt
+limit is reached, so the cost of a call grows with its window, not with the thread.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Protocol
 
 from core.objects.assistant_tool import FunctionTool
 from core.objects.message import Message
 from core.objects.message_content import ImageURLContentBlock, TextContentBlock
 from core.objects.run import Run
 from core.objects.run_step import FunctionToolCall, RunStep, ToolCallsStepDetails
-from core.tokens import count_prompt_tokens
+from core.tokens import count_one_message_tokens, count_prompt_tokens
+from core.truncation import LimitName, Packer, prompt_limit
 
 ChatMessage = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What goes to the model, and which thread messages were kept or dropped (for debugging)."""
-
-    messages: list[ChatMessage]
-    kept_message_ids: list[str]
-    dropped_message_ids: list[str]
-    prompt_tokens_estimate: int
-    fits: bool
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
@@ -96,28 +87,157 @@ def chat_tool_choice(run: Run) -> str | dict[str, Any] | None:
     return dumped
 
 
+# -- choosing the thread messages -----------------------------------------------------------
+
+PAGE_SIZE: Final = 100
+"""Thread messages read per query while filling a window."""
+
+OPENING_SCAN: Final = 16
+"""The opening user message is looked for among the thread's first this-many messages only,
+which bounds the read for threads that open with a long run of assistant messages."""
+
+Cursor = Any
+"""Where the next older page of a thread starts; opaque outside the store."""
+
+
+class ThreadHistory(Protocol):
+    """A thread's messages as `load_context` reads them (the store implements it)."""
+
+    async def older_page(
+        self, cursor: Cursor | None, size: int
+    ) -> tuple[list[Message], Cursor | None]:
+        """Up to `size` messages older than `cursor` (None: the newest), newest first, and
+        the cursor of the next older page (None: nothing older)."""
+        ...
+
+    async def opening_user_message(self, within: int) -> Message | None:
+        """The oldest user message among the thread's first `within` messages."""
+        ...
+
+
+@dataclass(frozen=True)
+class ContextLimits:
+    """What bounds one call's prompt."""
+
+    max_prompt_tokens: int | None = None
+    """The run's remaining prompt budget (None: uncapped)."""
+    max_completion_tokens: int | None = None
+    """The run's remaining completion budget (None: uncapped); the window keeps room for it."""
+    context_window: int | None = None
+    """The model's window (None: unknown and ignored)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What goes to the model, and which thread messages were kept or dropped (for debugging)."""
+
+    messages: list[ChatMessage]
+    kept_message_ids: list[str]
+    dropped_message_ids: list[str]
+    """Messages read but not sent, oldest first."""
+    prompt_tokens_estimate: int
+    fits: bool
+    """Whether the instructions, tool turns and newest message fit the prompt limit."""
+    prompt_limit: int | None = None
+    """The most prompt tokens the call may send (None: unlimited)."""
+    bound_by: LimitName | None = None
+    """Which limit `prompt_limit` is: the run's prompt budget or the model's window."""
+    unread_dropped: bool = False
+    """Older messages were dropped without being read (they are not in `dropped_message_ids`)."""
+
+
+class _Assembler:
+    """One call's context being filled: messages are fed newest first."""
+
+    def __init__(self, run: Run, tool_steps: Sequence[RunStep], limits: ContextLimits) -> None:
+        self._run = run
+        self._system = [{"role": "system", "content": run.instructions}] if run.instructions else []
+        self._tail = [m for step in tool_steps for m in tool_step_messages(step)]
+        fixed = count_prompt_tokens([*self._system, *self._tail], chat_tools(run), run.model)
+        self.limit = prompt_limit(
+            limits.max_prompt_tokens, limits.max_completion_tokens, limits.context_window
+        )
+        strategy = run.truncation_strategy
+        self.last_messages = (
+            strategy.last_messages if strategy and strategy.type == "last_messages" else None
+        )
+        self.packer = Packer(fixed, self.limit.tokens, self.last_messages)
+        self._read: list[Message] = []
+        self._rendered: dict[str, ChatMessage] = {}
+
+    def feed(self, newest_first: Iterable[Message]) -> bool:
+        """Offer the next older messages; whether it is worth reading further."""
+        for message in newest_first:
+            self._read.append(message)
+            if self.packer.wants_more:
+                self._offer(message, opening=False)
+        return self.packer.wants_more
+
+    def _offer(self, message: Message, *, opening: bool) -> None:
+        rendered = thread_message(message)
+        tokens = count_one_message_tokens(rendered, self._run.model)
+        offer = self.packer.offer_opening if opening else self.packer.offer
+        if offer(message.id, tokens):
+            self._rendered[message.id] = rendered
+
+    def wants_opening(self) -> bool:
+        """`auto` truncated the thread: its opening user message may fill the gap."""
+        return self.last_messages is None and self.packer.fits and not self.packer.wants_more
+
+    def offer_opening(self, message: Message) -> None:
+        if message.role == "user":
+            self._offer(message, opening=True)
+
+    def context(self, *, unread: bool) -> Context:
+        """The result; `unread`: the thread has older messages that were never read."""
+        kept = self.packer.kept()
+        thread = [self._rendered[message_id] for message_id in kept]
+        taken = set(kept)
+        dropped = [m.id for m in reversed(self._read) if m.id not in taken]
+        return Context(
+            messages=[*self._system, *thread, *self._tail],
+            kept_message_ids=kept,
+            dropped_message_ids=dropped,
+            prompt_tokens_estimate=self.packer.tokens,
+            fits=self.packer.fits,
+            prompt_limit=self.limit.tokens,
+            bound_by=self.limit.bound_by,
+            unread_dropped=unread,
+        )
+
+
 def build_context(
     run: Run,
     history: Sequence[Message],
     tool_steps: Sequence[RunStep],
     *,
     max_prompt_tokens: int | None,
+    max_completion_tokens: int | None = None,
+    context_window: int | None = None,
 ) -> Context:
-    """Instructions + the newest thread messages that fit + this run's tool turns."""
-    system = [{"role": "system", "content": run.instructions}] if run.instructions else []
-    tail = [m for step in tool_steps for m in tool_step_messages(step)]
-    candidates = list(history)
-    strategy = run.truncation_strategy
-    if strategy is not None and strategy.type == "last_messages" and strategy.last_messages:
-        candidates = candidates[-strategy.last_messages :]
-    dropped = [m.id for m in history if m not in candidates]
-    kept = list(candidates)
-    tools = chat_tools(run)
-    while True:
-        messages = [*system, *(thread_message(m) for m in kept), *tail]
-        tokens = count_prompt_tokens(messages, tools, run.model)
-        if max_prompt_tokens is None or tokens <= max_prompt_tokens or len(kept) <= 1:
-            break
-        dropped.append(kept.pop(0).id)
-    fits = max_prompt_tokens is None or tokens <= max_prompt_tokens
-    return Context(messages, [m.id for m in kept], dropped, tokens, fits)
+    """The context from a thread already in memory (oldest first); see `load_context`."""
+    limits = ContextLimits(max_prompt_tokens, max_completion_tokens, context_window)
+    assembler = _Assembler(run, tool_steps, limits)
+    assembler.feed(reversed(history))
+    if assembler.wants_opening():
+        opening = next((m for m in history[:OPENING_SCAN] if m.role == "user"), None)
+        if opening is not None:
+            assembler.offer_opening(opening)
+    return assembler.context(unread=False)
+
+
+async def load_context(
+    run: Run, history: ThreadHistory, tool_steps: Sequence[RunStep], limits: ContextLimits
+) -> Context:
+    """Instructions + the thread messages that fit + this run's tool turns, reading the thread
+    newest first and only as far as the prompt limit reaches."""
+    assembler = _Assembler(run, tool_steps, limits)
+    size = min(PAGE_SIZE, assembler.last_messages or PAGE_SIZE)
+    page, cursor = await history.older_page(None, size)
+    while assembler.feed(page) and cursor is not None:
+        page, cursor = await history.older_page(cursor, size)
+    if assembler.wants_opening():
+        opening = await history.opening_user_message(OPENING_SCAN)
+        if opening is not None:
+            assembler.offer_opening(opening)
+    return assembler.context(unread=cursor is not None)

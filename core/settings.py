@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.context_windows import parse_overrides
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     tools_module: str | None = None
     """Python module with `register_tools(registry)`: server-side function tools (see README)."""
 
+    context_windows: str | None = None
+    """Model context windows, overriding or extending the built-in table
+    (`core/context_windows.py`): `mymodel=32768,other=8192`, keys are model-name prefixes."""
+
     api_keys: SecretStr | None = None
     """`key:project` pairs, comma-separated (`sk-a:proj_a,sk-b:proj_b`). Unset: any key is
     accepted for the single project `default` (fine on a laptop, never on a network)."""
@@ -78,6 +84,16 @@ class Settings(BaseSettings):
 
     log_format: LogFormat = "auto"
     """`json`, `console`, or `auto` (console on a TTY, JSON otherwise)."""
+
+    @field_validator("context_windows")
+    @classmethod
+    def _check_context_windows(cls, value: str | None) -> str | None:
+        parse_overrides(value)  # a typo fails at start-up, not in the first long run
+        return value
+
+    def context_window_overrides(self) -> dict[str, int]:
+        """The model-prefix -> tokens map of `context_windows` (empty when unset)."""
+        return parse_overrides(self.context_windows)
 
     @property
     def resolved_database_url(self) -> str:

@@ -74,26 +74,31 @@ def truncate_to_tokens(text: str, model: str, max_tokens: int) -> str:
     return decoded
 
 
+def count_one_message_tokens(message: Mapping[str, Any], model: str) -> int:
+    """Tokens one Chat message adds to a prompt (its framing included, the reply primer not).
+
+    Prompt counts are sums of these, which is what lets truncation price each message once.
+    """
+    total = TOKENS_PER_MESSAGE + sum(count_tokens(text, model) for text in _message_texts(message))
+    return total + (TOKENS_PER_NAME if message.get("name") else 0)
+
+
 def count_message_tokens(messages: Iterable[Mapping[str, Any]], model: str) -> int:
     """Prompt tokens of Chat Completions `messages`, framing and reply primer included."""
-    total = REPLY_PRIMER_TOKENS
-    for message in messages:
-        total += TOKENS_PER_MESSAGE
-        total += sum(count_tokens(text, model) for text in _message_texts(message))
-        if message.get("name"):
-            total += TOKENS_PER_NAME
-    return total
+    return REPLY_PRIMER_TOKENS + sum(count_one_message_tokens(m, model) for m in messages)
+
+
+def count_tool_tokens(tools: Sequence[Mapping[str, Any]], model: str) -> int:
+    """Prompt tokens the tool definitions add (0 without tools)."""
+    # OpenAI renders tools into a hidden system prompt; their JSON is a close upper bound.
+    return count_tokens(json.dumps(list(tools)), model) if tools else 0
 
 
 def count_prompt_tokens(
     messages: Iterable[Mapping[str, Any]], tools: Sequence[Mapping[str, Any]], model: str
 ) -> int:
     """Prompt tokens of a chat call: the messages plus the tool definitions' JSON."""
-    total = count_message_tokens(messages, model)
-    if tools:
-        # OpenAI renders tools into a hidden system prompt; their JSON is a close upper bound.
-        total += count_tokens(json.dumps(list(tools)), model)
-    return total
+    return count_message_tokens(messages, model) + count_tool_tokens(tools, model)
 
 
 def _message_texts(message: Mapping[str, Any]) -> Iterator[str]:

@@ -61,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 T = TypeVar("T")
+CUT_SHORT_TOOL_CALLS_PATCH = "cut-short-tool-calls-end-incomplete"
 Interrupt = Literal["cancelled", "expired"]
 
 
@@ -156,7 +157,20 @@ class RunWorkflow:
             if cut_short is not None:
                 return await self._end_incomplete(cut_short, message_reason="max_tokens")
             return await self._record("completed", usage=self._budget.used)
+        if (cut_short := self._tool_calls_cut_short(outcome)) is not None:
+            # Arguments cut off by the completion cap are not valid calls: no tool may run
+            # them and no client may be asked for outputs. The step completes with its usage.
+            await self._complete_tool_step(step_id, outcome.usage, [])
+            return await self._end_incomplete(cut_short)
         await self._run_tool_calls(step_id, outcome)
+
+    def _tool_calls_cut_short(self, outcome: GenerateResult) -> IncompleteReason | None:
+        reason = self._budget.cut_short_reason(outcome.finish_reason)
+        # Asked only when it matters, so other histories carry no marker; runs recorded before
+        # this check (which went on to run the truncated calls) replay unchanged.
+        if reason is not None and workflow.patched(CUT_SHORT_TOOL_CALLS_PATCH):
+            return reason
+        return None
 
     async def _continue_as_new(self) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)

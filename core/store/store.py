@@ -15,6 +15,7 @@ from core.store.engine import create_engine
 from core.store.files import FileRepository
 from core.store.messages import MessageRepository
 from core.store.migrate import upgrade
+from core.store.run_contexts import RunContextRepository
 from core.store.run_events import RunEventRepository
 from core.store.runs import RunRepository, RunStepRepository
 from core.store.thread_locks import ThreadLockRepository
@@ -41,6 +42,7 @@ class Store:
         self.runs = RunRepository(engine)
         self.run_steps = RunStepRepository(engine)
         self.run_events = RunEventRepository(engine)
+        self.run_contexts = RunContextRepository(engine)
         self.files = FileRepository(engine)
         self.vector_stores = VectorStoreRepository(engine)
         self.vector_store_files = VectorStoreFileRepository(engine)

@@ -24,6 +24,7 @@ __all__ = [
     "files",
     "messages",
     "metadata",
+    "run_contexts",
     "run_events",
     "run_steps",
     "runs",
@@ -118,6 +119,14 @@ run_steps = _object_table(
     sa.Column("status", sa.String(), nullable=False),
 )
 _list_index(run_steps, "run_id")
+
+# What each model call was sent (the `/context` extension); `id` is the call's step id.
+run_contexts = _object_table(
+    "run_contexts",
+    sa.Column("thread_id", sa.String(), nullable=False),
+    sa.Column("run_id", sa.String(), nullable=False),
+)
+_list_index(run_contexts, "run_id")
 
 # At most one active run per thread: the row is claimed when a run is created and released when
 # it ends. The primary key makes the claim atomic where "look for an active run" would race.

@@ -19,7 +19,8 @@ class ThreadRepository(DocumentRepository[Thread]):
         super().__init__(engine, tables.threads, Thread, noun="thread", param="thread_id")
 
     async def delete(self, project_id: str, id: str, **scope: str | None) -> bool:
-        """Delete the thread and, in one transaction, its messages, runs, steps, events and lock."""
+        """Delete the thread and, in one transaction, its messages, runs, steps, events,
+        recorded contexts and lock."""
         runs, messages = tables.runs, tables.messages
         run_ids = sa.select(runs.c.id).where(
             runs.c.project_id == project_id, runs.c.thread_id == id
@@ -31,7 +32,7 @@ class ThreadRepository(DocumentRepository[Thread]):
             if result.rowcount == 0:
                 return False
             # Children of runs first: they are found through the runs' ids.
-            for child in (tables.run_events, tables.run_steps):
+            for child in (tables.run_events, tables.run_steps, tables.run_contexts):
                 await conn.execute(sa.delete(child).where(child.c.run_id.in_(run_ids)))
             for table in (runs, messages, tables.thread_locks):
                 await conn.execute(

@@ -8,7 +8,8 @@ from core.ids import new_id
 from core.objects.assistant import Assistant
 from core.objects.file_object import FileObject
 from core.objects.message import Message
-from core.objects.run import Run
+from core.objects.run import Run, TruncationStrategy
+from core.objects.run_context import RunContext
 from core.objects.run_step import (
     MessageCreation,
     MessageCreationStepDetails,
@@ -105,3 +106,18 @@ def file_batch(
     fields.setdefault("id", new_id("file_batch"))
     fields.setdefault("status", "in_progress")
     return VectorStoreFileBatch(vector_store_id=vector_store_id, created_at=created_at, **fields)
+
+
+def run_context(thread_id: str, run_id: str, *, created_at: int = NOW, **fields: Any) -> RunContext:
+    """A recorded model call that kept one message and has no usage yet."""
+    fields.setdefault("step_id", new_id("step"))
+    defaults: dict[str, Any] = {
+        "model": "gpt-4o", "truncation": TruncationStrategy(), "kept_message_ids": ["msg_1"],
+        "dropped_message_ids": [], "unread_messages_dropped": False,
+        "prompt_tokens_estimate": 42, "prompt_limit": None, "limited_by": None,
+        "context_window": 128_000, "fits": True, "max_prompt_tokens": None,
+        "max_completion_tokens": None, "usage": None,
+    }  # fmt: skip
+    return RunContext(
+        thread_id=thread_id, run_id=run_id, created_at=created_at, **(defaults | fields)
+    )

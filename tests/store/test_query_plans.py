@@ -19,6 +19,7 @@ async def _seed(store: Store) -> None:
         thread = f"thread_{i % 3}"
         await store.messages.upsert(P, f.message(thread, created_at=i, run_id=f"run_{i % 2}"))
         await store.run_steps.upsert(P, f.run_step(thread, f"run_{i % 2}", created_at=i))
+        await store.run_contexts.upsert(P, f.run_context(thread, f"run_{i % 2}", created_at=i))
         status = "completed" if i % 2 else "failed"
         await store.vector_store_files.upsert(P, f.vector_store_file("vs_a", status=status))
 
@@ -36,6 +37,22 @@ INDEXED_QUERIES: dict[str, tuple[str, Query]] = {
     "latest_messages": (
         "ix_messages_thread_id_created_at_pk",
         lambda s: s.messages.latest(P, "thread_1", 5),
+    ),
+    "context_first_page": (
+        "ix_messages_thread_id_created_at_pk",
+        lambda s: s.messages.older_page(P, "thread_1", None, 4),
+    ),
+    "context_older_page": (
+        "ix_messages_thread_id_created_at_pk",
+        lambda s: s.messages.older_page(P, "thread_1", (20, 21), 4),
+    ),
+    "context_opening": (
+        "ix_messages_thread_id_created_at_pk",
+        lambda s: s.messages.opening_user_message(P, "thread_1", 16),
+    ),
+    "contexts_of_run": (
+        "ix_run_contexts_run_id_created_at_pk",
+        lambda s: s.run_contexts.for_run(P, "run_1"),
     ),
     "open_messages_of_run": (
         "ix_messages_run_id_created_at_pk",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.truncation import Packer, prompt_limit
 from workflows._budget import Budget
 from workflows.types import TokenUsage
 
@@ -163,3 +166,114 @@ def test_spending_both_caps_exactly_names_the_completion_cap(
         TokenUsage(prompt_tokens=prompt_cap, completion_tokens=completion_cap)
     )
     assert spent.exhausted() == "max_completion_tokens"
+
+
+# -- a whole run, simulated: budgets + truncation + what the provider reports ----------------
+
+
+@dataclass(frozen=True)
+class ScriptedCall:
+    """What the model does on one call of the simulated run."""
+
+    kind: str  # "message" or "tool_calls"
+    wants_completion: int
+    """Tokens it would write without a cap."""
+    reports_share: float
+    """The provider's prompt count as a share of our estimate (tokenizers differ; ours is an
+    upper bound, so never more)."""
+    tool_turn: int
+    """Tokens the tool turn adds to every later prompt."""
+
+
+@dataclass
+class Outcome:
+    status: str = "completed"
+    reason: str | None = None
+    first_spent: str | None = None
+    sent_prompts: list[int] = field(default_factory=list)
+    limits: list[int | None] = field(default_factory=list)
+
+
+def simulate(
+    prompt_cap: int | None, completion_cap: int | None, thread: list[int], calls: list[ScriptedCall]
+) -> tuple[Budget, Outcome]:
+    """RunWorkflow's loop (`_loop`/`_iterate`) over the real Budget, prompt limit and Packer."""
+    state, out, tool_turns = budget(prompt_cap, completion_cap), Outcome(), 0
+    for call in calls:
+        if (reason := state.exhausted()) is not None:
+            out.status, out.reason = "incomplete", reason
+            break
+        limit = prompt_limit(state.prompt_left(), state.completion_left(), None).tokens
+        packer = Packer(INSTRUCTIONS + tool_turns, limit)
+        for tokens in reversed(thread):
+            if not packer.wants_more:
+                break
+            packer.offer(f"m{tokens}", tokens)
+        if not packer.fits:
+            out.status, out.reason = "incomplete", "max_prompt_tokens"
+            out.first_spent = out.first_spent or "max_prompt_tokens"
+            break
+        out.sent_prompts.append(packer.tokens)
+        out.limits.append(state.prompt_left())
+        cap = state.completion_left()
+        written = call.wants_completion if cap is None else min(call.wants_completion, cap)
+        finish = "length" if cap is not None and call.wants_completion > cap else "stop"
+        usage = TokenUsage(
+            prompt_tokens=int(packer.tokens * call.reports_share), completion_tokens=written
+        )
+        state = state.charge(usage)
+        out.first_spent = out.first_spent or state.exhausted()
+        if (cut := state.cut_short_reason(finish)) is not None:
+            out.status, out.reason = "incomplete", cut
+            break
+        if call.kind == "message":
+            break
+        tool_turns += call.tool_turn
+    return state, out
+
+
+INSTRUCTIONS = 20
+CALLS = st.lists(
+    st.builds(
+        ScriptedCall,
+        kind=st.sampled_from(["message", "tool_calls", "tool_calls"]),
+        wants_completion=st.integers(0, 1_500),
+        reports_share=st.floats(0.5, 1.0),
+        tool_turn=st.integers(0, 400),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=300)
+@given(
+    prompt_cap=CAPS,
+    completion_cap=CAPS,
+    thread=st.lists(st.integers(1, 600), min_size=1, max_size=40),
+    calls=CALLS,
+)
+def test_a_run_never_overspends_and_reports_the_first_cap_exhausted(
+    prompt_cap: int | None,
+    completion_cap: int | None,
+    thread: list[int],
+    calls: list[ScriptedCall],
+) -> None:
+    """Random budgets, message sizes and provider usage: each call sends at most the prompt
+    budget left, the charged totals never exceed either cap, and an incomplete run names the
+    cap that ran out first (both at once: the completion cap, as `exhausted` documents)."""
+    spent, outcome = simulate(prompt_cap, completion_cap, thread, calls)
+
+    for sent, left in zip(outcome.sent_prompts, outcome.limits, strict=True):
+        assert left is None or sent <= left
+    if prompt_cap is not None:
+        assert spent.used.prompt_tokens <= prompt_cap
+        assert sum(outcome.sent_prompts) >= spent.used.prompt_tokens
+    if completion_cap is not None:
+        assert spent.used.completion_tokens <= completion_cap
+    if outcome.status == "incomplete":
+        assert outcome.reason == outcome.first_spent
+        if outcome.reason == "max_completion_tokens":
+            assert spent.completion_left() == 0
+    else:
+        assert outcome.reason is None
