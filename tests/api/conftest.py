@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import openai
@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from core.dev_server import free_port
 from core.store import Store
+from tests.api.wire_check import WireChecker
 from tests.fakes.model_server import ScriptedModelServer
 from tests.workflows.harness import FAST_LIMITS, run_stack, stack_settings
 
@@ -38,10 +39,14 @@ class ApiServer:
     store: Store
     model: ScriptedModelServer
 
+    wire: WireChecker = field(default_factory=WireChecker)
+    """Checks every JSON response against the SDK's types (see wire_check.py)."""
+
     def sdk(self, api_key: str = KEY_A) -> openai.AsyncOpenAI:
+        http = openai.DefaultAsyncHttpx2Client(event_hooks={"response": [self.wire]})
         return openai.AsyncOpenAI(
             base_url=self.base_url, api_key=api_key, max_retries=0,
-            _strict_response_validation=True,
+            _strict_response_validation=True, http_client=http,
         )  # fmt: skip
 
 
@@ -85,3 +90,4 @@ async def api(
             await task
             await api_server.client.close()
             await api_server.other.close()
+        assert not api_server.wire.problems, "\n".join(api_server.wire.problems)
