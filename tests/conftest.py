@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.temporal",
     "tests.fixtures.store",
     "tests.fixtures.model_server",
+    "tests.fixtures.dev_stack",
 ]

@@ -7,9 +7,11 @@ a real worker; the model upstream is the scripted server. Two projects' keys are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -18,9 +20,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from core.dev_server import free_port
-from core.store import Store
+from core.store import Store, open_store
 from tests.api.wire_check import WireChecker
 from tests.fakes.model_server import ScriptedModelServer
+from tests.fixtures.dev_stack import DevStack
 from tests.workflows.harness import FAST_LIMITS, run_stack, stack_settings
 
 KEY_A, PROJECT_A = "sk-test-a", "proj_a"
@@ -58,7 +61,53 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture
+def api_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """What serves the API: chosen by --api-target. A sync fixture, because only outside the
+    event loop can it pull in the (async) fixtures of the chosen backend on demand."""
+    if request.config.getoption("--api-target") == "dev":
+        return {"dev": request.getfixturevalue("dev_stack_for_api")}
+    names = ("temporal_env", "sqlite_store", "tmp_path", "task_queue")
+    return {name: request.getfixturevalue(name) for name in names}
+
+
+@pytest.fixture
 async def api(
+    api_backend: dict[str, Any], model_server: ScriptedModelServer
+) -> AsyncIterator[ApiServer]:
+    """The API under test: in-process by default, a real `runwright dev` with --api-target=dev."""
+    if "dev" in api_backend:
+        async with _on_dev_stack(api_backend["dev"], model_server) as served:
+            yield served
+    else:
+        async with _in_process(model_server=model_server, **api_backend) as served:
+            yield served
+
+
+@contextlib.asynccontextmanager
+async def _on_dev_stack(stack: DevStack, model: ScriptedModelServer) -> AsyncIterator[ApiServer]:
+    store = await open_store(
+        f"sqlite+aiosqlite:///{stack.data_dir.resolve() / 'runwright.db'}",
+        blob_dir=stack.data_dir / "files",
+    )
+    async with _clients(ApiServer(f"{stack.url}/v1", None, None, store, model)) as served:  # type: ignore[arg-type]
+        yield served
+    await store.close()
+
+
+@contextlib.asynccontextmanager
+async def _clients(served: ApiServer) -> AsyncIterator[ApiServer]:
+    served.client = served.sdk(KEY_A)
+    served.other = served.sdk(KEY_B)
+    try:
+        yield served
+    finally:
+        await served.client.close()
+        await served.other.close()
+    assert not served.wire.problems, "\n".join(served.wire.problems)
+
+
+@contextlib.asynccontextmanager
+async def _in_process(
     temporal_env: WorkflowEnvironment,
     sqlite_store: Store,
     model_server: ScriptedModelServer,
@@ -80,14 +129,11 @@ async def api(
                 await task
             await asyncio.sleep(0.01)
         base_url = f"http://127.0.0.1:{port}/v1"
-        api_server = ApiServer(base_url, None, None, stack.store, model_server)  # type: ignore[arg-type]
-        api_server.client = api_server.sdk(KEY_A)
-        api_server.other = api_server.sdk(KEY_B)
         try:
-            yield api_server
+            async with _clients(
+                ApiServer(base_url, None, None, stack.store, model_server)  # type: ignore[arg-type]
+            ) as served:
+                yield served
         finally:
             server.should_exit = True
             await task
-            await api_server.client.close()
-            await api_server.other.close()
-        assert not api_server.wire.problems, "\n".join(api_server.wire.problems)

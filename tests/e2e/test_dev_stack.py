@@ -6,77 +6,32 @@ and SIGTERM shuts everything down (Temporal included) with exit code 0.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from core.dev_server import free_port, port_is_open
+from core.dev_server import port_is_open
 from core.objects.message_content import TextContentBlock
 from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import open_store
 from core.temporal_client import connect_temporal
+from tests.fixtures.dev_stack import DevStack, start_dev_stack
 from tests.workflows.harness import RunStack
 
 pytestmark = pytest.mark.e2e
 
 
-@dataclass
-class DevStack:
-    process: subprocess.Popen[bytes]
-    api_port: int
-    temporal_port: int
-    metrics_port: int
-    data_dir: Path
-    log: Path
-    healthy_after_s: float
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-
-def _start(tmp_path: Path) -> DevStack:
-    api_port, temporal_port, metrics_port = free_port(), free_port(), free_port()
-    data_dir, log = tmp_path / "data", tmp_path / "dev.log"
-    env = {**os.environ, "RUNWRIGHT_WORKER_METRICS_PORT": str(metrics_port),
-           "RUNWRIGHT_LOG_FORMAT": "json"}  # fmt: skip
-    env.pop("RUNWRIGHT_MODEL_BASE_URL", None)
-    command = [sys.executable, "-m", "cli", "dev", "--port", str(api_port),
-               "--data-dir", str(data_dir), "--temporal-port", str(temporal_port)]  # fmt: skip
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    stack = DevStack(process, api_port, temporal_port, metrics_port, data_dir, log, 0.0)
-    while time.monotonic() - started < 15:
-        try:
-            if httpx.get(f"{stack.url}/health", timeout=1).status_code == 200:
-                stack.healthy_after_s = time.monotonic() - started
-                return stack
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    process.kill()
-    pytest.fail(f"runwright dev was not healthy within 15 s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
 def dev_stack(tmp_path: Path) -> Iterator[DevStack]:
-    stack = _start(tmp_path)
+    stack = start_dev_stack(tmp_path)
     yield stack
-    if stack.process.poll() is None:
-        stack.process.kill()
-        stack.process.wait()
+    stack.stop()
 
 
 def test_health_metrics_and_clean_sigterm(dev_stack: DevStack) -> None:
