@@ -24,6 +24,8 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+	# The API suite again, end to end against a real `runwright dev` process tree.
+	$(BIN)/pytest tests/api --api-target=dev -q
 
 demo: $(STAMP)
 	$(BIN)/runwright demo

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,17 @@ from tests.workflows.harness import FAST_LIMITS, run_stack, stack_settings
 
 KEY_A, PROJECT_A = "sk-test-a", "proj_a"
 KEY_B, PROJECT_B = "sk-test-b", "proj_b"
+DEV_KEY_PAIRS = 300
+"""A shared `runwright dev` serves every test: each takes a fresh pair of projects from this
+many configured keys, so no test sees another's objects."""
+
+
+def dev_api_keys() -> str:
+    """The RUNWRIGHT_API_KEYS of the shared dev stack: `sk-dev-<n>:proj_dev_<n>`."""
+    return ",".join(f"sk-dev-{n}:proj_dev_{n}" for n in range(2 * DEV_KEY_PAIRS))
+
+
+_next_dev_pair = itertools.count()
 
 
 @dataclass
@@ -41,11 +53,15 @@ class ApiServer:
     """Project B's client."""
     store: Store
     model: ScriptedModelServer
+    key_a: str = KEY_A
+    project_a: str = PROJECT_A
+    key_b: str = KEY_B
+    project_b: str = PROJECT_B
 
     wire: WireChecker = field(default_factory=WireChecker)
     """Checks every JSON response against the SDK's types (see wire_check.py)."""
 
-    def sdk(self, api_key: str = KEY_A) -> openai.AsyncOpenAI:
+    def sdk(self, api_key: str) -> openai.AsyncOpenAI:
         http = openai.DefaultAsyncHttpx2Client(event_hooks={"response": [self.wire]})
         return openai.AsyncOpenAI(
             base_url=self.base_url, api_key=api_key, max_retries=0,
@@ -83,21 +99,43 @@ async def api(
             yield served
 
 
+@pytest.fixture
+def local_api_backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+    names = ("temporal_env", "sqlite_store", "tmp_path", "task_queue")
+    return {name: request.getfixturevalue(name) for name in names}
+
+
+@pytest.fixture
+async def local_api(
+    local_api_backend: dict[str, Any], model_server: ScriptedModelServer
+) -> AsyncIterator[ApiServer]:
+    """Always in-process, whatever --api-target says: for tests that patch the server's
+    internals (timings, fault injection), which a separate process cannot share."""
+    async with _in_process(model_server=model_server, **local_api_backend) as served:
+        yield served
+
+
 @contextlib.asynccontextmanager
 async def _on_dev_stack(stack: DevStack, model: ScriptedModelServer) -> AsyncIterator[ApiServer]:
     store = await open_store(
         f"sqlite+aiosqlite:///{stack.data_dir.resolve() / 'runwright.db'}",
         blob_dir=stack.data_dir / "files",
     )
-    async with _clients(ApiServer(f"{stack.url}/v1", None, None, store, model)) as served:  # type: ignore[arg-type]
+    pair = next(_next_dev_pair)
+    served = ApiServer(
+        f"{stack.url}/v1", None, None, store, model,  # type: ignore[arg-type]
+        key_a=f"sk-dev-{2 * pair}", project_a=f"proj_dev_{2 * pair}",
+        key_b=f"sk-dev-{2 * pair + 1}", project_b=f"proj_dev_{2 * pair + 1}",
+    )  # fmt: skip
+    async with _clients(served):
         yield served
     await store.close()
 
 
 @contextlib.asynccontextmanager
 async def _clients(served: ApiServer) -> AsyncIterator[ApiServer]:
-    served.client = served.sdk(KEY_A)
-    served.other = served.sdk(KEY_B)
+    served.client = served.sdk(served.key_a)
+    served.other = served.sdk(served.key_b)
     try:
         yield served
     finally:

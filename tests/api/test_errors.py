@@ -11,9 +11,12 @@ import pytest
 
 from api.app import create_app
 from core.settings import Settings
-from tests.api.conftest import KEY_A, ApiServer
+from tests.api.conftest import ApiServer
 
-V2 = {"Authorization": f"Bearer {KEY_A}", "OpenAI-Beta": "assistants=v2"}
+
+def v2(api: ApiServer) -> dict[str, str]:
+    """Raw-HTTP headers of project A's key, as the SDK sends them."""
+    return {"Authorization": f"Bearer {api.key_a}", "OpenAI-Beta": "assistants=v2"}
 
 
 async def _bad_request(call: Any) -> dict[str, Any]:
@@ -91,7 +94,7 @@ async def test_unknown_and_missing_parameters(api: ApiServer) -> None:
         )
     )
     assert (content["param"], content["code"]) == ("content", "unknown_parameter")
-    async with httpx.AsyncClient(headers=V2) as http:
+    async with httpx.AsyncClient(headers=v2(api)) as http:
         response = await http.post(api.base_url + "/assistants", json={"name": "x"})
     assert response.json()["error"] == {
         "message": "Missing required parameter: 'model'.",
@@ -135,7 +138,7 @@ async def test_message_body_errors(api: ApiServer) -> None:
     ],
 )
 async def test_bad_id_prefix_is_a_400(api: ApiServer, path: str, param: str, expected: str) -> None:
-    async with httpx.AsyncClient(headers=V2) as http:
+    async with httpx.AsyncClient(headers=v2(api)) as http:
         response = await http.get(api.base_url + path)
     assert response.status_code == 400
     assert response.json()["error"] == {
@@ -195,7 +198,7 @@ async def test_not_found_wording(api: ApiServer) -> None:
 async def test_malformed_requests_are_400_in_the_envelope(
     api: ApiServer, method: str, path: str, content: bytes
 ) -> None:
-    headers = {**V2, "Content-Type": "application/json"}
+    headers = {**v2(api), "Content-Type": "application/json"}
     async with httpx.AsyncClient(headers=headers) as http:
         response = await http.request(method, api.base_url + path, content=content)
     assert response.status_code == 400, response.text
@@ -206,7 +209,7 @@ async def test_malformed_requests_are_400_in_the_envelope(
 
 
 async def test_unparseable_json_message(api: ApiServer) -> None:
-    async with httpx.AsyncClient(headers=V2) as http:
+    async with httpx.AsyncClient(headers=v2(api)) as http:
         response = await http.post(
             api.base_url + "/assistants", content=b"{", headers={"Content-Type": "application/json"}
         )
@@ -216,7 +219,7 @@ async def test_unparseable_json_message(api: ApiServer) -> None:
 
 
 async def test_beta_header(api: ApiServer) -> None:
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {KEY_A}"}) as http:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {api.key_a}"}) as http:
         missing = await http.get(api.base_url + "/assistants")
         v2 = await http.get(api.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v2"})
         v1 = await http.get(api.base_url + "/assistants", headers={"OpenAI-Beta": "assistants=v1"})
@@ -226,7 +229,7 @@ async def test_beta_header(api: ApiServer) -> None:
 
 
 async def test_unknown_route_is_a_404_in_the_envelope(api: ApiServer) -> None:
-    async with httpx.AsyncClient(headers=V2) as http:
+    async with httpx.AsyncClient(headers=v2(api)) as http:
         response = await http.get(api.base_url + "/nowhere")
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Invalid URL (GET /v1/nowhere)."
@@ -234,7 +237,7 @@ async def test_unknown_route_is_a_404_in_the_envelope(api: ApiServer) -> None:
 
 
 async def test_create_thread_and_run_is_not_taken_for_modify_thread(api: ApiServer) -> None:
-    async with httpx.AsyncClient(headers=V2) as http:
+    async with httpx.AsyncClient(headers=v2(api)) as http:
         response = await http.post(api.base_url + "/threads/runs", json={})
     assert response.json()["error"]["param"] != "thread_id", response.text
 

@@ -8,7 +8,7 @@ import httpx
 import openai
 import pytest
 
-from tests.api.conftest import KEY_A, ApiServer
+from tests.api.conftest import ApiServer
 
 ALL_BYTES = bytes(range(256)) * 3
 
@@ -96,7 +96,7 @@ async def test_upload_validation(api: ApiServer) -> None:
         await api.client.files.create(file=("a.txt", b"x"), purpose="evals")
     assert error.value.body["param"] == "purpose"
     assert (await api.client.files.list()).data == []
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {KEY_A}"}) as http:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {api.key_a}"}) as http:
         no_file = await http.post(f"{api.base_url}/files", data={"purpose": "assistants"})
         as_json = await http.post(f"{api.base_url}/files", json={"purpose": "assistants"})
     assert no_file.status_code == 400

@@ -19,7 +19,7 @@ from core.objects.run_step import (
     ToolCallsStepDetails,
 )
 from core.run_factory import new_run
-from tests.api.conftest import PROJECT_A, ApiServer
+from tests.api.conftest import ApiServer
 from tests.api.test_runs import WEATHER_TOOL, seed_assistant, seed_thread
 from tests.fakes.model_server import Reply, ToolCall, ToolCalls
 
@@ -73,7 +73,7 @@ async def test_include_controls_search_result_content(api: ApiServer) -> None:
         ids.new_id("run"), thread.id, assistant, RunCreateParams(assistant_id=assistant.id),
         now=int(time.time()), expires_after_s=600,
     )  # fmt: skip
-    await api.store.runs.upsert(PROJECT_A, run)
+    await api.store.runs.upsert(api.project_a, run)
     hit = FileSearchResult(
         file_id="file-abc", file_name="notes.txt", score=0.9,
         content=[FileSearchResultContent(text="the matching chunk")],
@@ -85,7 +85,7 @@ async def test_include_controls_search_result_content(api: ApiServer) -> None:
             FileSearchToolCall(id="call_1", file_search=FileSearchToolCallFileSearch(results=[hit]))
         ]),
     )  # fmt: skip
-    await api.store.run_steps.upsert(PROJECT_A, step)
+    await api.store.run_steps.upsert(api.project_a, step)
     steps = api.client.beta.threads.runs.steps
 
     def contents(found: openai.types.beta.threads.runs.RunStep) -> Any:

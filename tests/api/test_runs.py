@@ -20,7 +20,7 @@ from core.objects.params import MessageCreateParams
 from core.objects.thread import Thread
 from core.run_factory import new_message
 from core.store import ListParams
-from tests.api.conftest import PROJECT_A, ApiServer
+from tests.api.conftest import ApiServer
 from tests.fakes.model_server import Reply, ToolCall, ToolCalls
 
 WEATHER_TOOL: dict[str, Any] = {
@@ -38,23 +38,23 @@ async def seed_assistant(api: ApiServer, **fields: Any) -> Assistant:
         id=ids.new_id("assistant"), created_at=int(time.time()),
         model=fields.pop("model", "gpt-4o-mini"), **fields,
     )  # fmt: skip
-    return await api.store.assistants.upsert(PROJECT_A, assistant)
+    return await api.store.assistants.upsert(api.project_a, assistant)
 
 
 async def seed_thread(api: ApiServer, *texts: str) -> Thread:
     """A thread of project A holding one user message per text."""
     thread = Thread(id=ids.new_id("thread"), created_at=int(time.time()))
-    await api.store.threads.upsert(PROJECT_A, thread)
+    await api.store.threads.upsert(api.project_a, thread)
     for text in texts:
         params = MessageCreateParams(role="user", content=text)
         message = new_message(ids.new_id("message"), thread.id, params, now=int(time.time()))
-        await api.store.messages.upsert(PROJECT_A, message)
+        await api.store.messages.upsert(api.project_a, message)
     return thread
 
 
 async def stored_messages(api: ApiServer, thread_id: str) -> list[Message]:
     """The thread's messages, oldest first."""
-    return await api.store.messages.latest(PROJECT_A, thread_id, 100)
+    return await api.store.messages.latest(api.project_a, thread_id, 100)
 
 
 def error_message(error: openai.APIStatusError) -> str:
@@ -244,7 +244,7 @@ async def test_create_thread_and_run_poll(api: ApiServer) -> None:
     )  # fmt: skip
 
     assert run.status == "completed"
-    thread = await api.store.threads.get(PROJECT_A, run.thread_id)
+    thread = await api.store.threads.get(api.project_a, run.thread_id)
     assert thread.metadata == {"k": "v"}
     messages = await stored_messages(api, run.thread_id)
     assert [(m.role, text_of(m)) for m in messages] == [
@@ -273,5 +273,5 @@ async def test_unknown_objects_and_bad_requests(api: ApiServer) -> None:
     assert bad_include.value.param == "include[0]"
     with pytest.raises(openai.NotFoundError):
         await api.other.beta.threads.runs.list(thread_id=thread.id)
-    page = await api.store.runs.list_for_thread(PROJECT_A, thread.id, ListParams())
+    page = await api.store.runs.list_for_thread(api.project_a, thread.id, ListParams())
     assert page.data == []  # nothing was created by the refused requests

@@ -19,7 +19,7 @@ from openai.types.beta.threads.runs import ToolCall as SdkToolCall
 from openai.types.beta.threads.runs import ToolCallDelta
 
 from api import sse as sse_module
-from tests.api.conftest import KEY_A, ApiServer
+from tests.api.conftest import ApiServer
 from tests.api.test_runs import WEATHER_TOOL, error_message, seed_assistant, seed_thread
 from tests.fakes.model_server import Reply, ToolCall, ToolCalls
 
@@ -133,7 +133,7 @@ async def test_function_call_legs_stream(api: ApiServer) -> None:
         httpx.AsyncClient(timeout=10) as http,
         http.stream(
             "GET", _events_url(api, thread.id, run.id),
-            headers={"Authorization": f"Bearer {KEY_A}", "Last-Event-ID": str(last)},
+            headers={"Authorization": f"Bearer {api.key_a}", "Last-Event-ID": str(last)},
         ) as response,
     ):  # fmt: skip
         assert await _read_frames(response.aiter_lines()) == [{"event": "done", "data": "[DONE]"}]
@@ -242,7 +242,7 @@ async def test_resume_with_last_event_id_loses_nothing(api: ApiServer) -> None:
     api.model.script(Reply("a fairly long answer to resume", chunk_size=3, chunk_delay_s=0.03))
     assistant, thread = await seed_assistant(api), await seed_thread(api, "Go")
     run = await api.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
-    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {KEY_A}"}
+    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {api.key_a}"}
 
     async with httpx.AsyncClient(timeout=10) as http:
         async with http.stream("GET", url, headers=auth) as response:
@@ -265,14 +265,15 @@ async def test_resume_with_last_event_id_loses_nothing(api: ApiServer) -> None:
 
 
 async def test_resume_after_the_end_and_keepalives(
-    api: ApiServer, monkeypatch: pytest.MonkeyPatch
+    local_api: ApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`?after=` past the final event answers `done` at once; a quiet run gets keepalives."""
+    api = local_api  # patches this process: always in-process
     monkeypatch.setattr(sse_module, "KEEPALIVE_S", 0.1)
     api.model.script(Reply("late", delay_s=0.5))
     assistant, thread = await seed_assistant(api), await seed_thread(api, "Go")
     run = await api.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
-    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {KEY_A}"}
+    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {api.key_a}"}
 
     async with httpx.AsyncClient(timeout=10) as http:
         async with http.stream("GET", url, headers=auth, params={"after": 3}) as response:
@@ -290,9 +291,10 @@ async def test_resume_after_the_end_and_keepalives(
 
 
 async def test_a_dropped_client_stops_the_tail(
-    api: ApiServer, monkeypatch: pytest.MonkeyPatch
+    local_api: ApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once the client hangs up, the server stops polling the run's log."""
+    api = local_api  # patches this process: always in-process
     reads = 0
     original = api.store.run_events.read
 
@@ -305,7 +307,7 @@ async def test_a_dropped_client_stops_the_tail(
     api.model.script(Reply("slow", delay_s=3))
     assistant, thread = await seed_assistant(api), await seed_thread(api, "Go")
     run = await api.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
-    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {KEY_A}"}
+    url, auth = _events_url(api, thread.id, run.id), {"Authorization": f"Bearer {api.key_a}"}
 
     async with (
         httpx.AsyncClient(timeout=10) as http,
@@ -326,9 +328,10 @@ async def test_a_dropped_client_stops_the_tail(
 
 
 async def test_a_fault_mid_stream_raises_in_the_client(
-    api: ApiServer, monkeypatch: pytest.MonkeyPatch
+    local_api: ApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once streaming, a server fault arrives as an `error` frame the SDK raises as APIError."""
+    api = local_api  # patches this process: always in-process
     original, reads = api.store.run_events.read, 0
 
     async def failing_read(*args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from core.objects.message import Message, Text, TextContentBlock
 from core.objects.params import RunCreateParams
 from core.objects.run import RunStatus
 from core.run_factory import new_run
-from tests.api.conftest import KEY_A, PROJECT_A, ApiServer
+from tests.api.conftest import ApiServer
 
 
 async def test_create_thread_without_arguments(api: ApiServer) -> None:
@@ -24,7 +24,7 @@ async def test_create_thread_without_arguments(api: ApiServer) -> None:
 
 
 async def test_create_thread_with_no_body_at_all(api: ApiServer) -> None:
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {KEY_A}"}) as http:
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {api.key_a}"}) as http:
         response = await http.post(f"{api.base_url}/threads")
     assert response.status_code == 200, response.text
     assert response.json()["object"] == "thread"
@@ -78,7 +78,7 @@ async def test_modify_and_delete_thread(api: ApiServer) -> None:
         "code": None,
     }
     # The thread's messages went with it.
-    assert await api.store.messages.find(PROJECT_A, message.id) is None
+    assert await api.store.messages.find(api.project_a, message.id) is None
 
 
 async def test_modify_tool_resources_replaces_only_the_named_tool(api: ApiServer) -> None:
@@ -184,7 +184,7 @@ async def test_messages_filter_by_run_id(api: ApiServer) -> None:
         role="assistant", run_id=run_id, assistant_id=new_id("assistant"),
         content=[TextContentBlock(text=Text(value="answer", annotations=[]))],
     )  # fmt: skip
-    await api.store.messages.upsert(PROJECT_A, by_run)
+    await api.store.messages.upsert(api.project_a, by_run)
     everything = await api.client.beta.threads.messages.list(thread.id)
     assert len(everything.data) == 2
     only_run = await api.client.beta.threads.messages.list(thread.id, run_id=run_id)
@@ -199,11 +199,11 @@ async def _lock_with_run(api: ApiServer, thread_id: str, status: RunStatus | Non
     assistant = await api.client.beta.assistants.create(model="gpt-4o")
     run_id = new_id("run")
     if status is not None:
-        wire_assistant = await api.store.assistants.get(PROJECT_A, assistant.id)
+        wire_assistant = await api.store.assistants.get(api.project_a, assistant.id)
         run = new_run(run_id, thread_id, wire_assistant, RunCreateParams(assistant_id=assistant.id),
                       now=int(time.time()), expires_after_s=600)  # fmt: skip
-        await api.store.runs.upsert(PROJECT_A, run.model_copy(update={"status": status}))
-    assert await api.store.thread_locks.claim(PROJECT_A, thread_id, run_id) == run_id
+        await api.store.runs.upsert(api.project_a, run.model_copy(update={"status": status}))
+    assert await api.store.thread_locks.claim(api.project_a, thread_id, run_id) == run_id
     return run_id
 
 

@@ -36,6 +36,12 @@ def dev_stack(tmp_path: Path) -> Iterator[DevStack]:
 
 def test_health_metrics_and_clean_sigterm(dev_stack: DevStack) -> None:
     print(f"healthy after {dev_stack.healthy_after_s:.2f} s")
+    # No RUNWRIGHT_API_KEYS: start-up says any key is accepted for the project `default`.
+    assert '"event": "auth_open"' in dev_stack.log.read_text()
+    any_key = httpx.get(
+        f"{dev_stack.url}/v1/assistants", headers={"Authorization": "Bearer whatever"}
+    )
+    assert any_key.status_code == 200 and any_key.json()["object"] == "list"
     health = httpx.get(f"{dev_stack.url}/health").json()
     assert health == {"status": "ok", "store": "ok", "temporal": "ok"}
     api_metrics = httpx.get(f"{dev_stack.url}/metrics")

@@ -48,3 +48,12 @@ def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNWRIGHT_RUN_EXPIRES_AFTER_SECONDS", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_api_keys_map_keys_to_projects() -> None:
+    settings = Settings(api_keys="sk-a:proj_a, sk-b:proj_b,")
+    assert settings.api_key_projects() == {"sk-a": "proj_a", "sk-b": "proj_b"}
+    assert "sk-a" not in repr(settings)
+    assert Settings().api_key_projects() == {} or Settings().api_keys is not None
+    with pytest.raises(ValueError, match="key:project"):
+        Settings(api_keys="just-a-key").api_key_projects()
