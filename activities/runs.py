@@ -32,8 +32,11 @@ class RunActivities:
             raise ApplicationError(f"run {ref.run_id} is gone", type="NotFound", non_retryable=True)
         if change.status in TERMINAL_STATUSES:
             await self._close_open_objects(change)
-        updated = apply_status(run, change, await self._required_action(change))
-        await self._store.runs.upsert(ref.project_id, updated)
+        action = await self._required_action(change)
+        # modify, not upsert: the client may change the run's metadata meanwhile.
+        updated = await self._store.runs.modify(
+            ref.project_id, ref.run_id, lambda latest: apply_status(latest, change, action)
+        )
         await self._store.run_events.append(
             ref.run_id,
             f"thread.run.{change.status}",

@@ -170,17 +170,14 @@ class RunsClient:
         """Replace the run's metadata, the one field of a run its client owns (None: keep it).
 
         Every other field is the workflow's (one writer per run), so this does not go through
-        Temporal: it reads the row right before writing it back with only `metadata` changed.
-        Not airtight: a transition the workflow writes between that read and our upsert is
-        undone in the row (its event stays in the log), and a workflow write that read the row
-        before ours puts the old metadata back. Both windows are one query wide; closing them
-        needs an in-SQL JSON patch of `metadata` in the store's RunRepository.
+        Temporal; both writers use the store's atomic read-modify-write (`runs.modify`), so
+        neither can undo the other's change.
         """
         run = await self.retrieve(project_id, thread_id, run_id)
         if metadata is None:
             return run
-        return await self._store.runs.upsert(
-            project_id, run.model_copy(update={"metadata": metadata})
+        return await self._store.runs.modify(
+            project_id, run_id, lambda latest: latest.model_copy(update={"metadata": metadata})
         )
 
     async def submit_tool_outputs(

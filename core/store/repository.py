@@ -8,7 +8,7 @@ project's object is indistinguishable from one that does not exist.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -106,6 +106,32 @@ class DocumentRepository(Generic[ModelT]):
         if obj is None:
             raise self.not_found(id)
         return obj
+
+    async def modify(self, project_id: str, id: str, change: Callable[[ModelT], ModelT]) -> ModelT:
+        """Read, change and write back one object atomically (a read-modify-write that no
+        concurrent `modify` can interleave with: SQLite takes its write lock up front, and
+        PostgreSQL locks the row). For objects with more than one writer, e.g. a run's status
+        (the workflow) and its metadata (the client).
+
+        Raises:
+            NotFoundError: no such object in the project.
+        """
+        t = self.table
+        read = sa.select(t.c.pk, t.c.data).where(*self._where(project_id, id=id))
+        async with self._engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                read = read.with_for_update()
+            row = (await conn.execute(read)).one_or_none()
+            if row is None:
+                raise self.not_found(id)
+            changed = change(self._load(row.data))
+            values = {k: v for k, v in self._row(project_id, changed, {}).items()
+                      if k not in ("id", "project_id")}  # fmt: skip
+            await conn.execute(sa.update(t).where(t.c.pk == row.pk).values(values))
+            await conn.commit()
+        return changed
 
     async def delete(self, project_id: str, id: str, **scope: str | None) -> bool:
         """Delete the object; whether it existed."""

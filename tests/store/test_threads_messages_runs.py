@@ -166,3 +166,27 @@ async def test_deleting_a_thread_releases_its_lock(store: Store) -> None:
     await store.thread_locks.claim(P, thread.id, "run_1")
     await store.threads.delete(P, thread.id)
     assert await store.thread_locks.holder(thread.id) is None
+
+
+async def test_concurrent_modifies_keep_both_changes(store: Store) -> None:
+    """The workflow moves a run's status while the client replaces its metadata: with the atomic
+    read-modify-write neither change undoes the other (a plain read-then-upsert would)."""
+    run = await store.runs.upsert(P, f.run("thread_a"))
+
+    async def set_status(_: int) -> None:
+        def change(latest: object) -> object:
+            return latest.model_copy(update={"status": "in_progress"})  # type: ignore[attr-defined]
+
+        await store.runs.modify(P, run.id, change)  # type: ignore[arg-type]
+
+    async def set_metadata(i: int) -> None:
+        await store.runs.modify(
+            P, run.id, lambda latest: latest.model_copy(update={"metadata": {"k": str(i)}})
+        )
+
+    await asyncio.gather(*(set_status(i) for i in range(5)), *(set_metadata(i) for i in range(5)))
+    stored = await store.runs.get(P, run.id)
+    assert stored.status == "in_progress"
+    assert stored.metadata.get("k") in {str(i) for i in range(5)}
+    with pytest.raises(Exception, match="No run found"):
+        await store.runs.modify(P, "run_missing", lambda latest: latest)
