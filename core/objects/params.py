@@ -104,17 +104,12 @@ class MessageCreateParams(Params):
     metadata: MetadataParam = None
 
 
-class RunCreateParams(Params):
-    """POST /threads/{thread_id}/runs (SPEC §2.4)."""
+class RunOptionsParams(Params):
+    """The run fields shared by create-run and create-thread-and-run (SPEC §2.4, limits §10)."""
 
     assistant_id: str
     model: str | None = None
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
-        None
-    )
     instructions: str | None = Field(default=None, max_length=256_000)
-    additional_instructions: str | None = None
-    additional_messages: list[MessageCreateParams] | None = None
     tools: Annotated[list[AssistantTool], Field(max_length=20)] | None = None
     metadata: MetadataParam = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
@@ -126,6 +121,16 @@ class RunCreateParams(Params):
     tool_choice: AssistantToolChoiceOption | None = None
     parallel_tool_calls: bool | None = None
     response_format: AssistantResponseFormatOption | None = None
+
+
+class RunCreateParams(RunOptionsParams):
+    """POST /threads/{thread_id}/runs (SPEC §2.4)."""
+
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"] | None = (
+        None
+    )
+    additional_instructions: str | None = None
+    additional_messages: list[MessageCreateParams] | None = None
 
     def effective_options(self) -> dict[str, Any]:
         """The optional run fields a caller set explicitly (None means: take the default)."""

@@ -6,21 +6,14 @@ rather than silently ignored.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from core.objects.assistant_tool import AssistantTool
-from core.objects.assistant_tool_choice import AssistantToolChoiceOption
 from core.objects.params import (
     MetadataParam,
     Params,
     RunCreateParams,
-    TruncationStrategyParam,
+    RunOptionsParams,
 )
 from core.objects.params_assistants import ToolResourcesParam
 from core.objects.params_threads import ThreadCreateParams
-from core.objects.response_format import AssistantResponseFormatOption
 from core.objects.thread import Thread
 
 __all__ = [
@@ -31,30 +24,16 @@ __all__ = [
 ]
 
 
-class ThreadAndRunCreateParams(Params):
+class ThreadAndRunCreateParams(RunOptionsParams):
     """POST /threads/runs: create a thread and run it in one request (SPEC §2.4).
 
     The run fields of `RunCreateParams` without `additional_instructions`,
     `additional_messages` and `reasoning_effort` (the thread's own messages take their place).
     """
 
-    assistant_id: str
     thread: ThreadCreateParams | None = None
     """The thread to create (as POST /threads takes it); an empty one if absent."""
-    model: str | None = None
-    instructions: str | None = Field(default=None, max_length=256_000)
-    tools: Annotated[list[AssistantTool], Field(max_length=20)] | None = None
     tool_resources: ToolResourcesParam | None = None
-    metadata: MetadataParam = None
-    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
-    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
-    stream: bool | None = None
-    max_prompt_tokens: Annotated[int, Field(ge=256)] | None = None
-    max_completion_tokens: Annotated[int, Field(ge=256)] | None = None
-    truncation_strategy: TruncationStrategyParam | None = None
-    tool_choice: AssistantToolChoiceOption | None = None
-    parallel_tool_calls: bool | None = None
-    response_format: AssistantResponseFormatOption | None = None
 
     def run_params(self) -> RunCreateParams:
         """The run part, as the body of a create-run request on the new thread."""
