@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import context_build, run_latency
+from bench import api_latency, context_build, run_latency
 
 
 async def main() -> None:
@@ -31,6 +31,23 @@ async def main() -> None:
             f"{built['build_100000_ms']:.1f} ms",
             f"1k-message thread {built['build_1000_ms']:.1f} ms",
             f"{built['ratio_10000']:.2f} / {built['ratio_100000']:.2f}",
+        )
+    )
+    api = await api_latency.main()
+    rows.append(
+        (
+            "HTTP requests/s: run retrieval / message list",
+            f"{api['run_rps']:.0f} / {api['list_rps']:.0f}",
+            f"bare FastAPI route {api['bare_rps']:.0f}",
+            f"{api['run_rps'] / api['bare_rps']:.2f} / {api['list_rps'] / api['bare_rps']:.2f}",
+        )
+    )
+    rows.append(
+        (
+            "model first token -> client's first message delta (p50)",
+            f"{api['first_delta_p50_ms']:.1f} ms",
+            f"model straight to the SDK {api['direct_first_chunk_p50_ms']:.1f} ms",
+            f"{api['first_delta_p50_ms'] / api['direct_first_chunk_p50_ms']:.1f}",
         )
     )
     print("\n| benchmark | result | baseline (same run) | ratio |\n| --- | --- | --- | --- |")
