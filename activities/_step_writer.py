@@ -110,9 +110,6 @@ class StepWriter:
             message_creation=MessageCreation(message_id=message_id)
         )
         self._message_step = self._new_step(step_id, details)
-        await self._save_step(self._message_step, "created")
-        await self._emit("thread.run.step.in_progress", self._message_step.model_dump(mode="json"),
-                         f"step.{step_id}.in_progress")  # fmt: skip
         self._message = Message(
             id=message_id,
             created_at=int(time.time()),
@@ -124,9 +121,21 @@ class StepWriter:
             run_id=self._run.id,
             attachments=[],
         )
-        await self._save_message(self._message, "created")
-        await self._emit("thread.message.in_progress", self._message.model_dump(mode="json"),
-                         f"message.{message_id}.in_progress")  # fmt: skip
+        project = self._request.run.project_id
+        await _shielded(self._store.run_steps.upsert(project, self._message_step))
+        await _shielded(self._store.messages.upsert(project, self._message))
+        step, message = (
+            self._message_step.model_dump(mode="json"),
+            self._message.model_dump(mode="json"),
+        )
+        # One commit for the four snapshots that precede the first delta (SPEC §6.3 order).
+        opening = [
+            ("thread.run.step.created", step, f"step.{step_id}.created"),
+            ("thread.run.step.in_progress", step, f"step.{step_id}.in_progress"),
+            ("thread.message.created", message, f"message.{message_id}.created"),
+            ("thread.message.in_progress", message, f"message.{message_id}.in_progress"),
+        ]
+        await _shielded(self._store.run_events.append_many(self._run.id, opening, while_open=True))
         return self._message
 
     async def text(self, fragment: str) -> None:

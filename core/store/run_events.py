@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -116,6 +117,36 @@ class RunEventRepository:
             if seq is not None:
                 self._notify(run_id)
                 return seq
+        raise ServerError(f"Could not append to the event log of run '{run_id}'.")
+
+    async def append_many(
+        self,
+        run_id: str,
+        events: Sequence[tuple[str, Any, str | None]],
+        *,
+        while_open: bool = False,
+    ) -> list[int]:
+        """Append `(event, data, dedupe_key)`s in order in one transaction; their seqs.
+
+        The same rules as `append`, one commit instead of several: a model call's first delta
+        follows four snapshot events, and each commit delays it.
+        """
+        for _ in range(_MAX_ATTEMPTS):
+            seqs: list[int] = []
+            async with self._engine.begin() as conn:
+                await _lock_run(conn, run_id)
+                for event, data, key in events:
+                    seq = await self._insert_next(conn, run_id, event, data, key, while_open)
+                    if seq is None and while_open and await self._closed(conn, run_id):
+                        raise RunClosedError(run_id)
+                    if seq is None and key is not None:
+                        seq = await self._seq_of(conn, run_id, key)
+                    if seq is None:
+                        break  # a concurrent appender won the seq: retry (keys dedupe)
+                    seqs.append(seq)
+            if len(seqs) == len(events):
+                self._notify(run_id)
+                return seqs
         raise ServerError(f"Could not append to the event log of run '{run_id}'.")
 
     async def read(self, run_id: str, after_seq: int = 0, limit: int = 1000) -> list[StoredEvent]:

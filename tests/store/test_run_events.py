@@ -78,3 +78,26 @@ async def test_appends_while_open_stop_at_the_closing_event(store: Store) -> Non
         "thread.run.cancelling",
         "thread.run.cancelled",
     ]
+
+
+async def test_append_many_is_ordered_deduplicated_and_respects_closing(store: Store) -> None:
+    from core.store.run_events import RunClosedError
+
+    opening = [("a", {"i": 1}, "k.a"), ("b", {"i": 2}, "k.b"), ("c", {"i": 3}, None)]
+    assert await store.run_events.append_many("run_a", opening, while_open=True) == [1, 2, 3]
+    # A retried batch: keyed events keep their seqs, the unkeyed one is appended again.
+    assert await store.run_events.append_many("run_a", opening) == [1, 2, 4]
+    await store.run_events.append("run_a", "thread.run.cancelled", {})
+    try:
+        await store.run_events.append_many("run_a", [("d", {}, "k.d")], while_open=True)
+    except RunClosedError:
+        pass
+    else:
+        raise AssertionError("append_many while_open succeeded on a closed run")
+    assert [e.event for e in await store.run_events.read("run_a")] == [
+        "a",
+        "b",
+        "c",
+        "c",
+        "thread.run.cancelled",
+    ]
