@@ -54,6 +54,11 @@ def _encoding(name: str) -> Any:
     return bpe_openai.get_encoding(name)
 
 
+def encoding_for_model(model: str) -> Any:
+    """The (cached) `bpe_openai` encoding `model` uses, for callers that need more than counts."""
+    return _encoding(encoding_name_for_model(model))
+
+
 def encode(text: str, model: str) -> list[int]:
     """Token ids of `text`; special-token look-alikes in user text count as plain text."""
     tokens: list[int] = _encoding(encoding_name_for_model(model)).encode_ordinary(text)
