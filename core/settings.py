@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     model_api_key: SecretStr | None = None
     """API key sent to `model_base_url`."""
 
+    embedding_model: str | None = None
+    """Embeddings model at `model_base_url` (e.g. `text-embedding-3-large`) for file_search's
+    vector half. Unset: file_search is keyword-only (BM25), see README "file_search"."""
+
+    embedding_dimensions: int | None = Field(default=None, ge=1, le=4096)
+    """`dimensions` sent with embeddings requests (OpenAI's text-embedding-3 models take it;
+    the hosted file_search used 256). Unset: the model's own size, and nothing is sent."""
+
     task_queue: str = "runwright"
     """Temporal task queue shared by the API (starts runs) and the worker (executes them)."""
 

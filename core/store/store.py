@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.store.assistants import AssistantRepository
 from core.store.blobs import BlobStore, FilesystemBlobStore
+from core.store.chunks import ChunkRepository
 from core.store.engine import create_engine
 from core.store.files import FileRepository
 from core.store.messages import MessageRepository
@@ -20,6 +21,7 @@ from core.store.run_events import RunEventRepository
 from core.store.runs import RunRepository, RunStepRepository
 from core.store.thread_locks import ThreadLockRepository
 from core.store.threads import ThreadRepository
+from core.store.tool_call_arguments import ToolCallArgumentsRepository
 from core.store.vector_stores import (
     FileBatchRepository,
     VectorStoreFileRepository,
@@ -47,6 +49,8 @@ class Store:
         self.vector_stores = VectorStoreRepository(engine)
         self.vector_store_files = VectorStoreFileRepository(engine)
         self.file_batches = FileBatchRepository(engine)
+        self.chunks = ChunkRepository(engine)
+        self.tool_call_arguments = ToolCallArgumentsRepository(engine)
 
     async def ping(self) -> None:
         """Health check: raises if the database cannot answer `SELECT 1`."""

@@ -30,6 +30,8 @@ __all__ = [
     "runs",
     "thread_locks",
     "threads",
+    "tool_call_arguments",
+    "vector_store_chunks",
     "vector_store_file_batches",
     "vector_store_files",
     "vector_stores",
@@ -165,6 +167,8 @@ vector_store_files = _object_table(
     # The batch that last added the file (lists `/file_batches/{id}/files`); null if added alone.
     sa.Column("batch_id", sa.String(), nullable=True),
     sa.Column("status", sa.String(), nullable=False),
+    # Summed into the store's `usage_bytes` (parsed chunks plus embeddings, SPEC §7).
+    sa.Column("usage_bytes", sa.BigInteger(), nullable=False, server_default="0"),
     sa.UniqueConstraint("vector_store_id", "id"),
     unique_id=False,
 )
@@ -180,3 +184,39 @@ vector_store_file_batches = _object_table(
     sa.Column("status", sa.String(), nullable=False),
 )
 _list_index(vector_store_file_batches, "vector_store_id")
+
+# The parsed chunks file_search searches: one row per chunk of a file in a vector store. Keyword
+# search has an index outside this metadata (created by migration 0003, dialect by dialect): an
+# FTS5 table `vector_store_chunks_fts` on SQLite, a GIN index on `to_tsvector('english', text)`
+# on PostgreSQL, where an `embedding_vector vector` column is also added when pgvector exists.
+vector_store_chunks = sa.Table(
+    "vector_store_chunks",
+    metadata,
+    sa.Column("pk", PkType, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.String(), nullable=False),
+    sa.Column("vector_store_id", sa.String(), nullable=False),
+    sa.Column("file_id", sa.String(), nullable=False),
+    sa.Column("chunk_index", sa.Integer(), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("tokens", sa.Integer(), nullable=False),
+    # Where the chunk sits in the file's extracted text: `text == extracted[start:end]`.
+    sa.Column("start_char", sa.Integer(), nullable=False),
+    sa.Column("end_char", sa.Integer(), nullable=False),
+    # float32 little-endian, the format sqlite-vec reads; null until embedded (or never, when no
+    # embeddings model is configured: keyword-only search).
+    sa.Column("embedding", sa.LargeBinary(), nullable=True),
+    sa.UniqueConstraint("vector_store_id", "file_id", "chunk_index"),
+)
+# Deleting a File removes its chunks from every store.
+sa.Index(None, vector_store_chunks.c.file_id)
+
+# Arguments of built-in tool calls (file_search `queries`), which the wire objects have no field
+# for but the model must be shown again when the tool turn is replayed into its context.
+tool_call_arguments = sa.Table(
+    "tool_call_arguments",
+    metadata,
+    sa.Column("call_id", sa.String(), primary_key=True),
+    sa.Column("project_id", sa.String(), nullable=False),
+    sa.Column("run_id", sa.String(), nullable=False),
+    sa.Column("arguments", sa.Text(), nullable=False),
+)

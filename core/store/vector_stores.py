@@ -61,7 +61,7 @@ class VectorStoreFileRepository(DocumentRepository[VectorStoreFile]):
             VectorStoreFile,
             noun="vector store file",
             param="file_id",
-            columns=("vector_store_id", "status"),
+            columns=("vector_store_id", "status", "usage_bytes"),
             key=("vector_store_id", "id"),
         )
 
@@ -100,6 +100,14 @@ class VectorStoreFileRepository(DocumentRepository[VectorStoreFile]):
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         return {status: int(count) for status, count in rows}
+
+    async def usage_bytes(self, project_id: str, vector_store_id: str) -> int:
+        """The store's `usage_bytes`: the sum over its files."""
+        t = self.table
+        total = sa.func.coalesce(sa.func.sum(t.c.usage_bytes), 0)
+        stmt = sa.select(total).where(*self._where(project_id, vector_store_id=vector_store_id))
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
 
     async def vector_store_ids_for_file(self, project_id: str, file_id: str) -> builtins.list[str]:
         """The ids of the vector stores `file_id` is attached to (deleting a File detaches it)."""

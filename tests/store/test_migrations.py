@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,21 @@ from core.store.tables import metadata
 from tests.store import factories as f
 
 
+# Dialect-specific search structures made by migration 0003 outside `tables.metadata`.
+_OUTSIDE_METADATA = ("vector_store_chunks_fts", "ix_vector_store_chunks_tsv", "embedding_vector")
+
+
+def _include_name(name: str | None, type_: str, _parent: Any) -> bool:
+    return not (name or "").startswith(_OUTSIDE_METADATA)
+
+
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return compare_metadata(context, metadata)
+    opts = {"compare_type": True, "include_name": _include_name}
+    context = MigrationContext.configure(connection, opts=opts)
+    with warnings.catch_warnings():
+        # Reflection meets pgvector's type before `include_name` can skip its column.
+        warnings.filterwarnings("ignore", "Did not recognize type 'vector'")
+        return compare_metadata(context, metadata)
 
 
 def _revision(connection: Connection) -> str | None:
@@ -35,7 +48,7 @@ async def test_migrated_schema_has_no_drift_from_tables(database_url: str, tmp_p
         store.engine.connect() as conn,
     ):
         assert await conn.run_sync(_diff) == []
-        assert await conn.run_sync(_revision) == "0002"
+        assert await conn.run_sync(_revision) == "0003"
 
 
 async def test_drift_check_notices_a_missing_index(store: Store) -> None:
