@@ -17,6 +17,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.ingest import IngestActivities
 from activities.model import ModelActivities
 from activities.runs import RunActivities
 from activities.tools import ToolActivities
@@ -24,11 +25,13 @@ from core.context_windows import ContextWindows
 from core.dev_server import SEARCH_ATTRIBUTES
 from core.observability.logging import configure_logging
 from core.providers.base import ModelProvider
+from core.providers.embeddings import Embedder, embedder_from_settings
 from core.providers.factory import provider_from_settings
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal, ensure_search_attributes
 from core.tools import ToolRegistry, load_registry
+from workflows.ingest import IngestFileWorkflow
 from workflows.run import RunWorkflow
 
 log = structlog.get_logger()
@@ -50,21 +53,27 @@ def worker_components(
     *,
     provider: ModelProvider | None = None,
     tools: ToolRegistry | None = None,
+    embedder: Embedder | None = None,
 ) -> tuple[list[type], list[Callable[..., Any]]]:
     """The workflows and activities this worker registers, with their dependencies injected."""
     provider = provider if provider is not None else provider_from_settings(settings)
+    embedder = embedder if embedder is not None else embedder_from_settings(settings)
     tools = tools if tools is not None else load_registry(settings.tools_module)
     runs = RunActivities(store)
     windows = ContextWindows(settings.context_window_overrides())
     model = ModelActivities(store, provider, tools, windows)
     tool_activities = ToolActivities(store, tools)
+    ingest = IngestActivities(store, embedder)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,
         model.generate,
         tool_activities.dispatch_function_tool,
         tool_activities.complete_tool_step,
+        ingest.chunk_file,
+        ingest.embed_file,
+        ingest.finish_ingest,
     ]
-    return [RunWorkflow], activities
+    return [RunWorkflow, IngestFileWorkflow], activities
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

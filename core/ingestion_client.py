@@ -13,6 +13,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows.ingest_types import (
+    CANCEL_INGEST,
     INGEST_FILE_WORKFLOW,
     IngestFileInput,
     IngestLimits,
@@ -37,9 +38,7 @@ class Ingestion(Protocol):
 class TemporalIngestion:
     """`Ingestion` on a Temporal client and task queue."""
 
-    def __init__(
-        self, client: Client, task_queue: str, limits: IngestLimits | None = None
-    ) -> None:
+    def __init__(self, client: Client, task_queue: str, limits: IngestLimits | None = None) -> None:
         self._client = client
         self._task_queue = task_queue
         self._limits = limits or IngestLimits()
@@ -60,7 +59,7 @@ class TemporalIngestion:
             ingest_workflow_id(vector_store_id, file_id)
         )
         try:
-            await handle.cancel()
+            await handle.signal(CANCEL_INGEST)
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from workflows.types import RetrySettings
 
 INGEST_FILE_WORKFLOW = "IngestFileWorkflow"
+CANCEL_INGEST = "cancel"
 
 IngestOutcome = Literal["completed", "failed", "cancelled"]
 IngestErrorCode = Literal["server_error", "unsupported_file", "invalid_file"]

@@ -107,7 +107,13 @@ class DocumentRepository(Generic[ModelT]):
             raise self.not_found(id)
         return obj
 
-    async def modify(self, project_id: str, id: str, change: Callable[[ModelT], ModelT]) -> ModelT:
+    async def modify(
+        self,
+        project_id: str,
+        id: str,
+        change: Callable[[ModelT], ModelT],
+        **scope: str | None,
+    ) -> ModelT:
         """Read, change and write back one object atomically (a read-modify-write that no
         concurrent `modify` can interleave with: SQLite takes its write lock up front, and
         PostgreSQL locks the row). For objects with more than one writer, e.g. a run's status
@@ -117,7 +123,7 @@ class DocumentRepository(Generic[ModelT]):
             NotFoundError: no such object in the project.
         """
         t = self.table
-        read = sa.select(t.c.pk, t.c.data).where(*self._where(project_id, id=id))
+        read = sa.select(t.c.pk, t.c.data).where(*self._where(project_id, id=id, **scope))
         async with self._engine.connect() as conn:
             if conn.dialect.name == "sqlite":
                 await conn.exec_driver_sql("BEGIN IMMEDIATE")
