@@ -177,7 +177,7 @@ async def test_a_file_removed_during_ingestion_stays_removed(ingest: IngestStack
         PROJECT, row.id, vector_store_id=ingest.vector_store_id
     )
 
-    handle = ingest.ingestion._client.get_workflow_handle(  # noqa: SLF001
+    handle = ingest.ingestion._client.get_workflow_handle(
         f"ingest-{ingest.vector_store_id}-{row.id}"
     )
     assert await handle.result() == "completed"
