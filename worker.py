@@ -17,6 +17,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.file_search import INGEST_WAIT_S, FileSearchActivities
 from activities.ingest import IngestActivities
 from activities.model import ModelActivities
 from activities.runs import RunActivities
@@ -27,6 +28,7 @@ from core.observability.logging import configure_logging
 from core.providers.base import ModelProvider
 from core.providers.embeddings import Embedder, embedder_from_settings
 from core.providers.factory import provider_from_settings
+from core.retrieval import Retriever
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal, ensure_search_attributes
@@ -54,6 +56,7 @@ def worker_components(
     provider: ModelProvider | None = None,
     tools: ToolRegistry | None = None,
     embedder: Embedder | None = None,
+    file_search_ingest_wait_s: float = INGEST_WAIT_S,
 ) -> tuple[list[type], list[Callable[..., Any]]]:
     """The workflows and activities this worker registers, with their dependencies injected."""
     provider = provider if provider is not None else provider_from_settings(settings)
@@ -64,6 +67,7 @@ def worker_components(
     model = ModelActivities(store, provider, tools, windows)
     tool_activities = ToolActivities(store, tools)
     ingest = IngestActivities(store, embedder)
+    searches = FileSearchActivities(store, Retriever(store, embedder), file_search_ingest_wait_s)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,
         model.generate,
@@ -72,6 +76,7 @@ def worker_components(
         ingest.chunk_file,
         ingest.embed_file,
         ingest.finish_ingest,
+        searches.run_file_search,
     ]
     return [RunWorkflow, IngestFileWorkflow], activities
 
@@ -92,10 +97,17 @@ def build_worker(
     *,
     provider: ModelProvider | None = None,
     tools: ToolRegistry | None = None,
+    file_search_ingest_wait_s: float = INGEST_WAIT_S,
     **options: Any,
 ) -> Worker:
     """The worker for `settings.task_queue`; tests and `runwright dev` reuse this."""
-    workflows, activities = worker_components(settings, store, provider=provider, tools=tools)
+    workflows, activities = worker_components(
+        settings,
+        store,
+        provider=provider,
+        tools=tools,
+        file_search_ingest_wait_s=file_search_ingest_wait_s,
+    )
     return Worker(
         client,
         task_queue=settings.task_queue,

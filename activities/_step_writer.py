@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from activities._run_patch import end_message, end_step, wire_usage
 from activities.types import GenerateInput
+from core import file_search
+from core.objects.file_search_tool_call import FileSearchToolCall
 from core.objects.message import Message
 from core.objects.message_content import Text, TextContentBlock
 from core.objects.run import Run
@@ -25,9 +27,10 @@ from core.objects.run_step import (
     MessageCreation,
     MessageCreationStepDetails,
     RunStep,
+    ToolCall,
     ToolCallsStepDetails,
 )
-from core.providers.base import ChatResult, ToolCallDelta
+from core.providers.base import ChatResult, ToolCallDelta, ToolCallResult
 from core.store import Store
 from core.store.run_events import RunClosedError
 from workflows.types import TokenUsage
@@ -55,8 +58,15 @@ def call_id_for(step_id: str, index: int) -> str:
 class StepWriter:
     """Writes one model call's output: a message_creation step or a tool_calls step."""
 
-    def __init__(self, store: Store, request: GenerateInput, run: Run) -> None:
+    def __init__(
+        self,
+        store: Store,
+        request: GenerateInput,
+        run: Run,
+        citations: file_search.CitationSources | None = None,
+    ) -> None:
         self._store = store
+        self._citations = citations or file_search.CitationSources({})
         self._request = request
         self._run = run
         self._message: Message | None = None
@@ -64,6 +74,9 @@ class StepWriter:
         self._message_step: RunStep | None = None
         self._text_started = False
         self._calls_seen: set[int] = set()
+        self._builtin_calls: set[int] = set()
+        """Indexes of calls to built-in tools (file_search): their wire type is not `function`."""
+        self._searches = file_search.options_of(run.tools) is not None
 
     # -- events ----------------------------------------------------------------------------
 
@@ -161,16 +174,26 @@ class StepWriter:
                              f"step.{self._tool_step.id}.in_progress")  # fmt: skip
         return self._tool_step
 
+    def _is_builtin(self, index: int, name: str | None) -> bool:
+        if name == file_search.TOOL_NAME and self._searches:
+            self._builtin_calls.add(index)
+        return index in self._builtin_calls
+
     async def tool_call(self, delta: ToolCallDelta) -> None:
-        """A step delta: id and name once per call, then argument fragments only (SPEC §6.4)."""
+        """A step delta: id and name once per call, then argument fragments only (SPEC §6.4).
+        A file_search call's arguments have no wire field: only its opening delta is sent."""
         step = await self._open_tool_step()
+        builtin = self._is_builtin(delta.index, delta.name)
         call: dict[str, Any] = {"index": delta.index, "type": "function"}
         if delta.index not in self._calls_seen:
             self._calls_seen.add(delta.index)
             call["id"] = call_id_for(step.id, delta.index)
-            call["function"] = {"name": delta.name or "", "arguments": delta.arguments,
-                                "output": None}  # fmt: skip
-        elif delta.arguments:
+            if builtin:
+                call.update(type=file_search.TOOL_NAME, file_search={})
+            else:
+                call["function"] = {"name": delta.name or "", "arguments": delta.arguments,
+                                    "output": None}  # fmt: skip
+        elif delta.arguments and not builtin:
             call["function"] = {"arguments": delta.arguments}
         else:
             return
@@ -215,23 +238,46 @@ class StepWriter:
         if not result.tool_calls:
             return None
         step = await self._open_tool_step()
-        calls = [
-            FunctionToolCall(
-                id=call_id_for(step.id, call.index),
-                function=FunctionToolCallFunction(name=call.name, arguments=call.arguments),
-            )
-            for call in result.tool_calls
-        ]
+        calls = [await self._finished_call(step, call) for call in result.tool_calls]
         self._tool_step = step.model_copy(
             update={"step_details": ToolCallsStepDetails(tool_calls=calls)}
         )
         await self._save_step(self._tool_step, None)
         return self._tool_step
 
+    async def _emit_annotations(self, message: Message, annotations: list[Any]) -> None:
+        """The citations as one last text delta: streaming clients see them before the
+        `thread.message.completed` snapshot (annotation deltas are indexed, SPEC §6.4)."""
+        dumped = [
+            {"index": index, **annotation.model_dump(mode="json")}
+            for index, annotation in enumerate(annotations)
+        ]
+        delta = {"content": [{"index": 0, "type": "text", "text": {"annotations": dumped}}]}
+        await self._emit(
+            "thread.message.delta",
+            {"id": message.id, "object": "thread.message.delta", "delta": delta},
+        )
+
+    async def _finished_call(self, step: RunStep, call: ToolCallResult) -> ToolCall:
+        call_id = call_id_for(step.id, call.index)
+        if not self._is_builtin(call.index, call.name):
+            function = FunctionToolCallFunction(name=call.name, arguments=call.arguments)
+            return FunctionToolCall(id=call_id, function=function)
+        # Kept for showing the model its own call again in the next call's context.
+        await _shielded(
+            self._store.tool_call_arguments.put(
+                self._request.run.project_id, self._run.id, call_id, call.arguments
+            )
+        )
+        return FileSearchToolCall(id=call_id)
+
     async def _finish_message(self, result: ChatResult, usage: Any) -> None:
         message = await self._open_message()
         assert self._message_step is not None
-        content = [TextContentBlock(text=Text(value=result.text, annotations=[]))]
+        annotations = self._citations.annotations(result.text)
+        if annotations:
+            await self._emit_annotations(message, annotations)
+        content = [TextContentBlock(text=Text(value=result.text, annotations=annotations))]
         cut_short = result.finish_reason == "length" and not result.tool_calls
         now = int(time.time())
         if cut_short:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities._errors import to_application_error
 from core.errors import NotFoundError
@@ -58,7 +58,13 @@ def _chunks_of(filename: str, data: bytes, strategy: ChunkingStrategy) -> list[C
 
 def _ingest_failure(err: IngestError) -> ApplicationError:
     # The type is the vector-store file's last_error.code; a bad file stays bad: no retry.
-    return ApplicationError(err.message, type=err.code, non_retryable=True)
+    # Benign: a user's corrupt upload is not a worker fault worth a logged traceback.
+    return ApplicationError(
+        err.message,
+        type=err.code,
+        non_retryable=True,
+        category=ApplicationErrorCategory.BENIGN,
+    )
 
 
 class IngestActivities:

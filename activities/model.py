@@ -13,11 +13,12 @@ from activities._errors import to_application_error
 from activities._run_patch import wire_usage
 from activities._step_writer import StepWriter
 from activities.types import GeneratedToolCall, GenerateInput, GenerateResult
+from core import file_search
 from core.context import Context, ContextLimits, chat_tool_choice, chat_tools, load_context
 from core.context_windows import ContextWindows
 from core.objects.run import Run, TruncationStrategy
 from core.objects.run_context import RunContext
-from core.objects.run_step import RunStep
+from core.objects.run_step import FunctionToolCall, RunStep, ToolCall
 from core.providers.base import ChatRequest, ChatResult, ModelProvider, TextDelta, ToolCallDelta
 from core.store import Store
 from core.store.run_events import RunClosedError
@@ -80,6 +81,14 @@ def _does_not_fit(run: Run, context: Context, window: int) -> GenerateResult:
     )
 
 
+def _generated(call: ToolCall, tools: ToolRegistry) -> GeneratedToolCall:
+    if isinstance(call, FunctionToolCall):
+        server_side = tools.get(call.function.name) is not None
+        return GeneratedToolCall(id=call.id, name=call.function.name, server_side=server_side)
+    # Built-in tools always run here.
+    return GeneratedToolCall(id=call.id, name=call.type, server_side=True, kind=call.type)
+
+
 class ModelActivities:
     """Calls the configured provider; its one retry loop is the activity's retry policy."""
 
@@ -101,12 +110,14 @@ class ModelActivities:
         ref = request.run
         run = await self._store.runs.get(ref.project_id, ref.run_id)
         window = self._windows.for_model(run.model)
-        context = await self._context(run, request, window)
+        tool_steps = await self._store.run_steps.completed_tool_steps(ref.project_id, ref.run_id)
+        context = await self._context(run, request, window, tool_steps)
         record = _record(run, request, context, window)
         await self._store.run_contexts.upsert(ref.project_id, record)
         if not context.fits:
             return _does_not_fit(run, context, window)
-        writer = StepWriter(self._store, request, run)
+        citations = file_search.CitationSources.of(file_search.file_search_calls(tool_steps))
+        writer = StepWriter(self._store, request, run, citations)
         try:
             result = await self._stream(
                 _request(run, context.messages, request.max_completion_tokens), writer
@@ -125,13 +136,16 @@ class ModelActivities:
         )
         return self._result(result, tool_step, usage)
 
-    async def _context(self, run: Run, request: GenerateInput, window: int) -> Context:
+    async def _context(
+        self, run: Run, request: GenerateInput, window: int, tool_steps: list[RunStep]
+    ) -> Context:
         """Read only as much of the thread as this call's prompt limit can hold."""
         ref = request.run
-        tool_steps = await self._store.run_steps.completed_tool_steps(ref.project_id, ref.run_id)
         limits = ContextLimits(request.max_prompt_tokens, request.max_completion_tokens, window)
         history = self._store.messages.history(ref.project_id, ref.thread_id)
-        return await load_context(run, history, tool_steps, limits)
+        searches = [call.id for call in file_search.file_search_calls(tool_steps)]
+        arguments = await self._store.tool_call_arguments.get_many(ref.project_id, searches)
+        return await load_context(run, history, tool_steps, limits, arguments)
 
     def _result(
         self, result: ChatResult, tool_step: RunStep | None, usage: TokenUsage
@@ -139,11 +153,7 @@ class ModelActivities:
         if tool_step is None:
             return GenerateResult(kind="message", finish_reason=result.finish_reason, usage=usage)
         calls = [
-            GeneratedToolCall(
-                id=call.id,
-                name=call.function.name,
-                server_side=self._tools.get(call.function.name) is not None,
-            )
+            _generated(call, self._tools)
             for call in getattr(tool_step.step_details, "tool_calls", [])
         ]
         return GenerateResult(

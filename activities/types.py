@@ -72,6 +72,8 @@ class GeneratedToolCall(_Payload):
     name: str
     server_side: bool
     """Registered on this server: dispatched as an activity instead of requires_action."""
+    kind: Literal["function", "file_search", "code_interpreter"] = "function"
+    """Which activity runs a server-side call: a registered function or a built-in tool."""
 
 
 class GenerateResult(_Payload):

@@ -20,11 +20,26 @@ from temporalio.client import Client
 from api.auth import ApiKeys
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
-from api.routes import assistants, files, messages, run_context, run_steps, runs, threads
+from api.routes import (
+    assistants,
+    file_batches,
+    files,
+    messages,
+    run_context,
+    run_steps,
+    runs,
+    threads,
+    vector_stores,
+    vector_stores_files,
+)
+from core.ingestion_client import TemporalIngestion
+from core.providers.embeddings import embedder_from_settings
+from core.retrieval import Retriever
 from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal
+from core.vector_stores import VectorStoreService
 from workflows.types import RunLimits
 
 log = structlog.get_logger()
@@ -42,6 +57,10 @@ def _lifespan(
         )
         app.state.temporal = client or await connect_temporal(settings)
         app.state.runs = RunsClient(app.state.store, app.state.temporal, settings, limits)
+        ingestion = TemporalIngestion(app.state.temporal, settings.task_queue)
+        app.state.vector_stores = VectorStoreService(app.state.store, ingestion)
+        embedder = embedder_from_settings(settings)
+        app.state.retriever = Retriever(app.state.store, embedder)
         app.state.api_keys = ApiKeys(settings.api_key_projects())
         if app.state.api_keys.open:
             log.warning(
@@ -52,6 +71,9 @@ def _lifespan(
         try:
             yield
         finally:
+            await app.state.retriever.close()
+            if embedder is not None:
+                await embedder.close()
             if own_store:
                 await app.state.store.close()
 
@@ -92,7 +114,8 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    for module in (assistants, threads, messages, runs, run_steps, run_context, files):
+    routers = (assistants, threads, messages, runs, run_steps, run_context, files)
+    for module in (*routers, vector_stores, vector_stores_files, file_batches):
         app.include_router(module.router, prefix="/v1")
 
     @app.get("/health", include_in_schema=False)

@@ -8,9 +8,11 @@ from fastapi import Depends, Request
 from temporalio.client import Client
 
 from api.auth import project_of
+from core.retrieval import Retriever
 from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store
+from core.vector_stores import VectorStoreService
 
 
 def _store(request: Request) -> Store:
@@ -33,9 +35,21 @@ def _runs(request: Request) -> RunsClient:
     return runs
 
 
+def _vector_stores(request: Request) -> VectorStoreService:
+    service: VectorStoreService = request.app.state.vector_stores
+    return service
+
+
+def _retriever(request: Request) -> Retriever:
+    retriever: Retriever = request.app.state.retriever
+    return retriever
+
+
 StoreDep = Annotated[Store, Depends(_store)]
 TemporalDep = Annotated[Client, Depends(_temporal)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RunsDep = Annotated[RunsClient, Depends(_runs)]
+VectorStoresDep = Annotated[VectorStoreService, Depends(_vector_stores)]
+RetrieverDep = Annotated[Retriever, Depends(_retriever)]
 ProjectDep = Annotated[str, Depends(project_of)]
 """The caller's project, from its API key (401 if the key is missing or unknown)."""

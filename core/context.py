@@ -9,11 +9,13 @@ limit is reached, so the cost of a call grows with its window, not with the thre
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
+from core import file_search
 from core.objects.assistant_tool import FunctionTool
+from core.objects.file_search_tool_call import FileSearchToolCall
 from core.objects.message import Message
 from core.objects.message_content import ImageURLContentBlock, TextContentBlock
 from core.objects.run import Run
@@ -41,31 +43,57 @@ def thread_message(message: Message) -> ChatMessage:
     return {"role": message.role, "content": _content(message)}
 
 
+def _call_turn(call_id: str, name: str, arguments: str, output: str) -> tuple[Any, ChatMessage]:
+    request = {"id": call_id, "type": "function",
+               "function": {"name": name, "arguments": arguments}}  # fmt: skip
+    return request, {"role": "tool", "tool_call_id": call_id, "content": output}
+
+
+class _ToolTurns:
+    """Renders a run's tool steps in order; file_search calls are numbered as they come, which
+    is the number their citation markers carry."""
+
+    def __init__(self, arguments: Mapping[str, str]) -> None:
+        self._arguments = arguments
+        self._searches = 0
+
+    def of(self, step: RunStep) -> list[ChatMessage]:
+        """An assistant turn with the step's calls, then one `tool` message per output."""
+        details = step.step_details
+        if not isinstance(details, ToolCallsStepDetails):
+            return []
+        turns = []
+        for call in details.tool_calls:
+            if isinstance(call, FunctionToolCall):
+                turns.append(_call_turn(call.id, call.function.name, call.function.arguments,
+                                        call.function.output or ""))  # fmt: skip
+            elif isinstance(call, FileSearchToolCall):
+                arguments = self._arguments.get(call.id, '{"queries": []}')
+                output = file_search.render_output(self._searches, call)
+                self._searches += 1
+                turns.append(_call_turn(call.id, file_search.TOOL_NAME, arguments, output))
+        if not turns:
+            return []
+        assistant: ChatMessage = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [request for request, _ in turns],
+        }
+        return [assistant, *(output for _, output in turns)]
+
+
 def tool_step_messages(step: RunStep) -> list[ChatMessage]:
-    """An assistant turn with the step's function calls, then one `tool` message per output."""
-    details = step.step_details
-    if not isinstance(details, ToolCallsStepDetails):
-        return []
-    calls = [c for c in details.tool_calls if isinstance(c, FunctionToolCall)]
-    if not calls:
-        return []
-    assistant: ChatMessage = {
-        "role": "assistant",
-        "content": None,
-        "tool_calls": [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.function.name, "arguments": call.function.arguments},
-            }
-            for call in calls
-        ],
-    }
-    outputs = [
-        {"role": "tool", "tool_call_id": call.id, "content": call.function.output or ""}
-        for call in calls
-    ]
-    return [assistant, *outputs]
+    """One step's tool turn on its own (file_search calls numbered from 0)."""
+    return _ToolTurns({}).of(step)
+
+
+def tool_turn_messages(
+    steps: Sequence[RunStep], arguments: Mapping[str, str] | None = None
+) -> list[ChatMessage]:
+    """Every tool turn of the run so far, oldest first; `arguments` of built-in tool calls by
+    call id (their wire objects have no field for them)."""
+    turns = _ToolTurns(arguments or {})
+    return [message for step in steps for message in turns.of(step)]
 
 
 def chat_tools(run: Run) -> list[dict[str, Any]]:
@@ -76,6 +104,8 @@ def chat_tools(run: Run) -> list[dict[str, Any]]:
             function = tool.function.model_dump(exclude_none=True)
             function.setdefault("parameters", {"type": "object", "properties": {}})
             tools.append({"type": "function", "function": function})
+    if file_search.options_of(run.tools) is not None:
+        tools.append(file_search.chat_tool())
     return tools
 
 
@@ -83,6 +113,8 @@ def chat_tool_choice(run: Run) -> str | dict[str, Any] | None:
     choice = run.tool_choice
     if choice is None or isinstance(choice, str):
         return choice
+    if choice.type == file_search.TOOL_NAME:
+        return {"type": "function", "function": {"name": file_search.TOOL_NAME}}
     dumped: dict[str, Any] = json.loads(choice.model_dump_json(exclude_none=True))
     return dumped
 
@@ -149,10 +181,16 @@ class Context:
 class _Assembler:
     """One call's context being filled: messages are fed newest first."""
 
-    def __init__(self, run: Run, tool_steps: Sequence[RunStep], limits: ContextLimits) -> None:
+    def __init__(
+        self,
+        run: Run,
+        tool_steps: Sequence[RunStep],
+        limits: ContextLimits,
+        tool_arguments: Mapping[str, str] | None = None,
+    ) -> None:
         self._run = run
         self._system = [{"role": "system", "content": run.instructions}] if run.instructions else []
-        self._tail = [m for step in tool_steps for m in tool_step_messages(step)]
+        self._tail = tool_turn_messages(tool_steps, tool_arguments)
         fixed = count_prompt_tokens([*self._system, *self._tail], chat_tools(run), run.model)
         self.limit = prompt_limit(
             limits.max_prompt_tokens, limits.max_completion_tokens, limits.context_window
@@ -227,11 +265,15 @@ def build_context(
 
 
 async def load_context(
-    run: Run, history: ThreadHistory, tool_steps: Sequence[RunStep], limits: ContextLimits
+    run: Run,
+    history: ThreadHistory,
+    tool_steps: Sequence[RunStep],
+    limits: ContextLimits,
+    tool_arguments: Mapping[str, str] | None = None,
 ) -> Context:
     """Instructions + the thread messages that fit + this run's tool turns, reading the thread
     newest first and only as far as the prompt limit reaches."""
-    assembler = _Assembler(run, tool_steps, limits)
+    assembler = _Assembler(run, tool_steps, limits, tool_arguments)
     size = min(PAGE_SIZE, assembler.last_messages or PAGE_SIZE)
     page, cursor = await history.older_page(None, size)
     while assembler.feed(page) and cursor is not None:

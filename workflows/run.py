@@ -23,6 +23,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.file_search import FileSearchActivities
     from activities.model import ModelActivities
     from activities.runs import RunActivities
     from activities.tools import ToolActivities
@@ -230,9 +231,16 @@ class RunWorkflow:
     ) -> ActivityError | Interrupt | None:
         limits = self._input.limits
         request = DispatchToolInput(run=self._ref, step_id=step_id, call_id=call.id)
+        # Built-in calls exist only in runs started with this code (no running execution has
+        # one), so the branch needs no patch marker.
+        activity_method = (
+            FileSearchActivities.run_file_search
+            if call.kind == "file_search"
+            else ToolActivities.dispatch_function_tool
+        )
         return await self._interruptible(
             lambda: workflow.start_activity_method(
-                ToolActivities.dispatch_function_tool,
+                activity_method,
                 request,
                 start_to_close_timeout=timedelta(seconds=limits.tool_call_timeout_s),
                 retry_policy=_retry(limits.tool_retry),

@@ -6,23 +6,32 @@ import time
 
 from fastapi import APIRouter, Depends
 
-from api.deps import ProjectDep, StoreDep
+from api.deps import ProjectDep, StoreDep, VectorStoresDep
 from api.pagination import ListParamsDep, to_list
 from api.validation import AssistantId, check_tool_resources, require_assistants_v2
 from core.ids import new_id
 from core.objects.assistant import Assistant, AssistantDeleted
 from core.objects.list import ListResponse
 from core.objects.params_assistants import AssistantCreateParams, AssistantUpdateParams
+from core.vector_stores.helpers import create_helper_store
 
 router = APIRouter(tags=["assistants"], dependencies=[Depends(require_assistants_v2)])
 
 
 @router.post("/assistants")
 async def create_assistant(
-    params: AssistantCreateParams, store: StoreDep, project: ProjectDep
+    params: AssistantCreateParams,
+    store: StoreDep,
+    vector_stores: VectorStoresDep,
+    project: ProjectDep,
 ) -> Assistant:
-    """Create an assistant."""
+    """Create an assistant (and the vector store its `vector_stores` helper describes)."""
     await check_tool_resources(store, project, params.tool_resources)
+    resources = await create_helper_store(
+        vector_stores, project, params.tool_resources, param="tool_resources"
+    )
+    if resources is not params.tool_resources:
+        params = params.model_copy(update={"tool_resources": resources})
     assistant = params.to_assistant(new_id("assistant"), now=int(time.time()))
     return await store.assistants.upsert(project, assistant)
 

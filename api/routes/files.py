@@ -13,7 +13,7 @@ from typing import Annotated, Final, Literal
 from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import StreamingResponse
 
-from api.deps import ProjectDep, StoreDep
+from api.deps import ProjectDep, StoreDep, VectorStoresDep
 from api.pagination import to_list
 from api.validation import FileId
 from core.errors import InvalidRequestError
@@ -129,13 +129,16 @@ async def download_file(file_id: FileId, store: StoreDep, project: ProjectDep) -
 
 
 @router.delete("/files/{file_id}")
-async def delete_file(file_id: FileId, store: StoreDep, project: ProjectDep) -> FileDeleted:
-    """Delete the metadata, then the contents.
+async def delete_file(
+    file_id: FileId, store: StoreDep, vector_stores: VectorStoresDep, project: ProjectDep
+) -> FileDeleted:
+    """Delete the metadata, detach the file from every vector store (its rows and chunks go,
+    a running ingestion is cancelled), then delete the contents.
 
-    Not done yet: removing the id from assistants' and threads' code_interpreter `file_ids`,
-    and from vector stores (which come later).
+    Not done yet: removing the id from assistants' and threads' code_interpreter `file_ids`.
     """
     if not await store.files.delete(project, file_id):
         raise store.files.not_found(file_id)
+    await vector_stores.detach_everywhere(project, file_id)
     await store.blobs.delete(file_id)
     return FileDeleted(id=file_id)

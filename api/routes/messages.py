@@ -6,7 +6,7 @@ import time
 
 from fastapi import APIRouter, Depends
 
-from api.deps import ProjectDep, StoreDep
+from api.deps import ProjectDep, StoreDep, VectorStoresDep
 from api.pagination import ListParamsDep, to_list
 from api.validation import (
     MessageId,
@@ -22,18 +22,24 @@ from core.objects.message import Message, MessageDeleted
 from core.objects.params import MessageCreateParams
 from core.objects.params_threads import MessageUpdateParams
 from core.run_factory import new_message
+from core.vector_stores.helpers import attach_message_files
 
 router = APIRouter(tags=["messages"], dependencies=[Depends(require_assistants_v2)])
 
 
 @router.post("/threads/{thread_id}/messages")
 async def create_message(
-    thread_id: ThreadId, params: MessageCreateParams, store: StoreDep, project: ProjectDep
-) -> Message:
-    """Add a message; refused (400) while a run of the thread is active."""
+    thread_id: ThreadId, params: MessageCreateParams, store: StoreDep,
+    vector_stores: VectorStoresDep, project: ProjectDep,
+) -> Message:  # fmt: skip
+    """Add a message; refused (400) while a run of the thread is active.
+
+    Files it attaches for file_search go into the thread's vector store (made if need be).
+    """
     await store.threads.get(project, thread_id)
     await check_thread_accepts_messages(store, project, thread_id)
     await check_message_files(store, project, params)
+    await attach_message_files(vector_stores, store, project, thread_id, [params])
     message = new_message(new_id("message"), thread_id, params, now=int(time.time()))
     return await store.messages.upsert(project, message)
 

@@ -16,7 +16,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from api import sse
-from api.deps import ProjectDep, RunsDep, StoreDep
+from api.deps import ProjectDep, RunsDep, StoreDep, VectorStoresDep
 from api.pagination import ListParamsDep, to_list
 from api.routes.run_steps import IncludeContentDep, RunId
 from api.validation import (
@@ -34,6 +34,7 @@ from core.objects.params_runs import (
 )
 from core.objects.run import Run
 from core.store import Store
+from core.vector_stores.helpers import attach_message_files, prepare_thread
 from workflows.types import ToolOutput
 
 router = APIRouter(tags=["runs"], dependencies=[Depends(require_assistants_v2)])
@@ -46,10 +47,18 @@ RUN_PATH: Final = "/threads/{thread_id}/runs/{run_id}"
 
 @router.post("/threads/runs", response_model=Run)
 async def create_thread_and_run(
-    body: ThreadAndRunCreateParams, runs: RunsDep, store: StoreDep, project: ProjectDep
+    body: ThreadAndRunCreateParams,
+    runs: RunsDep,
+    store: StoreDep,
+    vector_stores: VectorStoresDep,
+    project: ProjectDep,
 ) -> Run | Response:
     """Create a thread and run it; a stream starts with `thread.created`."""
     await _check_thread_references(store, project, body)
+    if body.thread is not None:
+        # The thread's vector store (helper, file_search attachments) exists before the run.
+        prepared = await prepare_thread(vector_stores, project, body.thread, prefix="thread.")
+        body = body.model_copy(update={"thread": prepared})
     thread, run = await runs.create_thread_and_run(project, body)
     if not body.stream:
         return run
@@ -75,11 +84,15 @@ async def create_run(
     include_content: IncludeContentDep,
     runs: RunsDep,
     store: StoreDep,
+    vector_stores: VectorStoresDep,
     project: ProjectDep,
 ) -> Run | Response:
     """Create a run (400 if the thread has an active one); a stream starts at its first event."""
     for i, message in enumerate(body.additional_messages or []):
         await check_message_files(store, project, message, prefix=f"additional_messages[{i}].")
+    await attach_message_files(
+        vector_stores, store, project, thread_id, body.additional_messages or []
+    )
     run = await runs.create(project, thread_id, body)
     if not body.stream:
         return run

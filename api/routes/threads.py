@@ -11,7 +11,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Body, Depends
 from starlette.convertors import StringConvertor, register_url_convertor
 
-from api.deps import ProjectDep, StoreDep
+from api.deps import ProjectDep, StoreDep, VectorStoresDep
 from api.validation import (
     ThreadId,
     check_message_files,
@@ -22,6 +22,7 @@ from core.ids import new_id
 from core.objects.params_threads import ThreadCreateParams, ThreadUpdateParams
 from core.objects.thread import Thread, ThreadDeleted
 from core.run_factory import new_message
+from core.vector_stores.helpers import prepare_thread
 
 
 class _ThreadPathConvertor(StringConvertor):
@@ -41,14 +42,20 @@ THREAD_PATH: Final = "/threads/{thread_id:thread_path}"
 @router.post("/threads")
 async def create_thread(
     store: StoreDep,
+    vector_stores: VectorStoresDep,
     project: ProjectDep,
     params: Annotated[ThreadCreateParams | None, Body()] = None,
 ) -> Thread:
-    """Create a thread and its initial messages, in order. The body may be empty."""
+    """Create a thread and its initial messages, in order. The body may be empty.
+
+    Its vector store (the `vector_stores` helper's, holding the files messages attach for
+    file_search) is made first, so the thread is written naming it.
+    """
     params = params or ThreadCreateParams()
     await check_tool_resources(store, project, params.tool_resources)
     for i, message_params in enumerate(params.messages or []):
         await check_message_files(store, project, message_params, prefix=f"messages[{i}].")
+    params = await prepare_thread(vector_stores, project, params)
     now = int(time.time())
     thread = params.to_thread(new_id("thread"), now=now)
     # Messages first: a thread is visible only once its messages are (insertion order is the

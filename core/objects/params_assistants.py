@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, TypeAdapter, field_validator
+from pydantic import Field, TypeAdapter, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from core.objects.assistant import Assistant
 from core.objects.assistant_tool import AssistantTool
 from core.objects.params import MetadataParam, Params
+from core.objects.params_vector_stores import ChunkingStrategyParam
 from core.objects.response_format import AssistantResponseFormatOption
 from core.objects.tool_resources import (
     ToolResources,
@@ -37,6 +38,8 @@ NAME_PATTERN = r"^[a-zA-Z0-9_-]{1,64}$"
 MAX_TOOLS = 128
 MAX_CODE_INTERPRETER_FILES = 20
 MAX_VECTOR_STORES = 1
+MAX_HELPER_FILES = 10_000
+"""Files an inline `vector_stores` helper may name (the SDK's docstring: 10,000 per store)."""
 
 
 class FunctionDefinitionParam(Params):
@@ -146,10 +149,11 @@ class FileSearchResourceParam(Params):
 
 
 class VectorStoreHelperParam(Params):
-    """The inline `vector_stores` helper's shape; accepted by the parser, then refused."""
+    """The inline `vector_stores` helper: a vector store created with the object, holding
+    `file_ids` (chunked per `chunking_strategy`)."""
 
-    file_ids: list[str] | None = None
-    chunking_strategy: dict[str, Any] | None = None
+    file_ids: Annotated[list[str], Field(max_length=MAX_HELPER_FILES)] = Field(default_factory=list)
+    chunking_strategy: ChunkingStrategyParam | None = None
     metadata: MetadataParam = None
 
 
@@ -158,13 +162,19 @@ class FileSearchResourceCreateParam(FileSearchResourceParam):
 
     @field_validator("vector_stores")
     @classmethod
-    def _not_supported_yet(cls, value: object) -> object:
-        # Vector stores are not implemented yet, so the helper that creates one inline cannot be.
-        raise PydanticCustomError(
-            "unsupported_parameter",
-            "creating a vector store inline is not supported yet (this server does not "
-            "implement vector stores yet). Pass 'vector_store_ids' instead",
-        )
+    def _one_store_in_all(
+        cls, value: list[VectorStoreHelperParam] | None, info: ValidationInfo
+    ) -> list[VectorStoreHelperParam] | None:
+        # At most one store per assistant or thread, whether named by id or created inline.
+        named = len(info.data.get("vector_store_ids") or [])
+        if value and named + len(value) > MAX_VECTOR_STORES:
+            raise PydanticCustomError(
+                "invalid_value",
+                "at most {limit} vector store may be attached: pass 'vector_store_ids' or "
+                "'vector_stores', not both",
+                {"limit": MAX_VECTOR_STORES},
+            )
+        return value
 
 
 class ToolResourcesParam(Params):
@@ -204,9 +214,20 @@ class ToolResourcesParam(Params):
 
 
 class ToolResourcesCreateParam(ToolResourcesParam):
-    """`tool_resources` on create: also the (refused for now) `vector_stores` helper."""
+    """`tool_resources` on create: also the inline `vector_stores` helper, which the route
+    replaces by the id of the store it creates (`with_vector_store`) before writing."""
 
     file_search: FileSearchResourceCreateParam | None = None
+
+    def vector_store_helper(self) -> VectorStoreHelperParam | None:
+        """The store to create inline, if the request asks for one."""
+        stores = self.file_search.vector_stores if self.file_search else None
+        return stores[0] if stores else None
+
+    def with_vector_store(self, vector_store_id: str) -> ToolResourcesCreateParam:
+        """These resources with file_search on `vector_store_id` (and no helper left)."""
+        file_search = FileSearchResourceCreateParam(vector_store_ids=[vector_store_id])
+        return self.model_copy(update={"file_search": file_search})
 
 
 class AssistantUpdateParams(Params):

@@ -95,7 +95,7 @@ async def api(
         async with _on_dev_stack(api_backend["dev"], model_server) as served:
             yield served
     else:
-        async with _in_process(model_server=model_server, **api_backend) as served:
+        async with in_process(model_server=model_server, **api_backend) as served:
             yield served
 
 
@@ -111,7 +111,7 @@ async def local_api(
 ) -> AsyncIterator[ApiServer]:
     """Always in-process, whatever --api-target says: for tests that patch the server's
     internals (timings, fault injection), which a separate process cannot share."""
-    async with _in_process(model_server=model_server, **local_api_backend) as served:
+    async with in_process(model_server=model_server, **local_api_backend) as served:
         yield served
 
 
@@ -145,16 +145,21 @@ async def _clients(served: ApiServer) -> AsyncIterator[ApiServer]:
 
 
 @contextlib.asynccontextmanager
-async def _in_process(
+async def in_process(
     temporal_env: WorkflowEnvironment,
     sqlite_store: Store,
     model_server: ScriptedModelServer,
     tmp_path: Path,
     task_queue: str,
+    **settings_overrides: Any,
 ) -> AsyncIterator[ApiServer]:
     port = free_port()
     settings = stack_settings(
-        tmp_path, task_queue, api_port=port, api_keys=f"{KEY_A}:{PROJECT_A},{KEY_B}:{PROJECT_B}"
+        tmp_path,
+        task_queue,
+        api_port=port,
+        api_keys=f"{KEY_A}:{PROJECT_A},{KEY_B}:{PROJECT_B}",
+        **settings_overrides,
     )
     async with run_stack(temporal_env.client, sqlite_store, model_server, settings) as stack:
         app = create_app(

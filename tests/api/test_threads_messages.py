@@ -101,13 +101,14 @@ async def test_modify_tool_resources_replaces_only_the_named_tool(api: ApiServer
     assert await api.client.beta.threads.retrieve(thread.id) == modified
 
 
-async def test_vector_stores_helper_is_refused_for_now(api: ApiServer) -> None:
-    with pytest.raises(openai.BadRequestError) as error:
-        await api.client.beta.threads.create(
-            tool_resources={"file_search": {"vector_stores": [{"file_ids": []}]}}
-        )
-    assert error.value.body["param"] == "tool_resources.file_search.vector_stores"
-    assert "not supported yet" in error.value.body["message"]
+async def test_vector_stores_helper_creates_the_thread_store(api: ApiServer) -> None:
+    """More in test_vector_stores_threads.py."""
+    thread = await api.client.beta.threads.create(
+        tool_resources={"file_search": {"vector_stores": [{"file_ids": []}]}}
+    )
+    assert thread.tool_resources and thread.tool_resources.file_search
+    (store_id,) = thread.tool_resources.file_search.vector_store_ids
+    assert (await api.client.vector_stores.retrieve(store_id)).file_counts.total == 0
 
 
 async def test_message_crud(api: ApiServer) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,11 +16,13 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from core.ingestion_client import TemporalIngestion
 from core.store import open_store
 from core.temporal_client import bundled_binary
 from tests.fakes.model_server import Fail, Reply, ScriptedModelServer, ToolCall, ToolCalls
 from tests.workflows.harness import PROJECT, RunStack, run_stack, stack_settings
 from workflows import search_attributes
+from workflows.ingest_types import ingest_workflow_id
 from workflows.types import ToolOutput
 
 OUT = Path(__file__).parent / "histories"
@@ -65,16 +68,59 @@ async def failed(stack: RunStack) -> str:
     return (await stack.wait(run)).id
 
 
+KESTREL = (
+    b"In March 1991 the keeper replaced the north lamp with a brass Fresnel lens. "
+    + b"Gulls nested on the gallery rail every spring. " * 80
+)
+
+
+async def file_search(stack: RunStack) -> str:
+    store_id, _ = await stack.ingest("kestrel.txt", KESTREL)
+    stack.model.script(
+        ToolCalls([ToolCall("file_search", '{"queries": ["north lamp"]}')]),
+        Reply("In 1991 【0:0†kestrel.txt】."),
+    )
+    assistant = await stack.assistant(
+        tools=[{"type": "file_search"}],
+        tool_resources={"file_search": {"vector_store_ids": [store_id]}},
+    )
+    return (await stack.wait(await stack.start(assistant, await stack.thread("lamp?")))).id
+
+
+async def ingest_completed(stack: RunStack) -> str:
+    store_id, file_id = await stack.ingest("kestrel.txt", KESTREL)
+    return ingest_workflow_id(store_id, file_id)
+
+
+async def ingest_failed(stack: RunStack) -> str:
+    store_id, file_id = await stack.ingest("broken.pdf", b"%PDF-1.4\ngarbage")
+    return ingest_workflow_id(store_id, file_id)
+
+
+async def ingest_cancelled(stack: RunStack) -> str:
+    store_id, file_id = await stack.ingest("big.txt", KESTREL * 400, wait=False)
+    await asyncio.sleep(0.2)
+    await TemporalIngestion(stack.client, stack.settings.task_queue).cancel(store_id, file_id)
+    workflow_id = ingest_workflow_id(store_id, file_id)
+    await stack.client.get_workflow_handle(workflow_id).result()
+    return workflow_id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "completed": completed,
     "server_tool_loop": server_tool_loop,
     "requires_action_submit": requires_action_submit,
     "cancelled": cancelled,
     "failed": failed,
+    "file_search": file_search,
+    "ingest_completed": ingest_completed,
+    "ingest_failed": ingest_failed,
+    "ingest_cancelled": ingest_cancelled,
 }
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
+    """Record every scenario, or only those named on the command line."""
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(bundled_binary("temporal")),
@@ -84,6 +130,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, ScriptedModelServer() as model:
         store = await open_store(f"sqlite+aiosqlite:///{tmp}/replay.db", blob_dir=Path(tmp))
         for name, scenario in SCENARIOS.items():
+            if only and name not in only:
+                continue
             model.reset()
             settings = stack_settings(Path(tmp), f"record-{name}")
             async with run_stack(env.client, store, model, settings) as stack:
@@ -96,4 +144,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

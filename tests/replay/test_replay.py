@@ -18,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from worker import sandbox_runner
+from workflows.ingest import IngestFileWorkflow
 from workflows.run import RunWorkflow
 from workflows.types import RUN_WORKFLOW, RunInput
 
@@ -32,6 +33,10 @@ def test_histories_are_committed() -> None:
         "requires_action_submit",
         "cancelled",
         "failed",
+        "file_search",
+        "ingest_completed",
+        "ingest_failed",
+        "ingest_cancelled",
     } <= names
 
 
@@ -39,7 +44,7 @@ def test_histories_are_committed() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))  # noqa: ASYNC240
     replayer = Replayer(
-        workflows=[RunWorkflow],
+        workflows=[RunWorkflow, IngestFileWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=sandbox_runner(),
     )

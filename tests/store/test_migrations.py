@@ -19,7 +19,6 @@ from core.store.migrate import MIGRATIONS_DIR, alembic_config
 from core.store.tables import metadata
 from tests.store import factories as f
 
-
 # Dialect-specific search structures made by migration 0003 outside `tables.metadata`.
 _OUTSIDE_METADATA = ("vector_store_chunks_fts", "ix_vector_store_chunks_tsv", "embedding_vector")
 

@@ -382,14 +382,24 @@ def test_a_function_without_parameters_gets_an_empty_object_schema() -> None:
     ]
 
 
-def test_only_function_tools_are_rendered() -> None:
+def test_function_tools_and_file_search_are_rendered_as_functions() -> None:
     tools = [
         CodeInterpreterTool(),
         FileSearchTool(),
         FunctionTool(function=FunctionDefinition(name="f")),
     ]
-    assert [t["function"]["name"] for t in chat_tools(make_run(tools=tools))] == ["f"]
+    rendered = chat_tools(make_run(tools=tools))
+    assert [t["function"]["name"] for t in rendered] == ["f", "file_search"]
+    assert rendered[1]["function"]["parameters"]["required"] == ["queries"]
     assert chat_tools(make_run(tools=[])) == []
+
+
+def test_a_file_search_tool_choice_names_its_function() -> None:
+    choice = AssistantToolChoice(type="file_search")
+    assert chat_tool_choice(make_run(tool_choice=choice, tools=[FileSearchTool()])) == {
+        "type": "function",
+        "function": {"name": "file_search"},
+    }
 
 
 @pytest.mark.parametrize("choice", ["auto", "none", "required", None])

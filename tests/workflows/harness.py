@@ -13,12 +13,16 @@ from typing import Any
 from temporalio.client import Client
 
 from core import ids
+from core.ingestion_client import TemporalIngestion
 from core.objects.assistant import Assistant
+from core.objects.file_object import FileObject
 from core.objects.message import Message
 from core.objects.params import MessageCreateParams, RunCreateParams
 from core.objects.run import Run
 from core.objects.run_step import RunStep
 from core.objects.thread import Thread
+from core.objects.vector_store import VectorStore
+from core.objects.vector_store_file import VectorStoreFile
 from core.providers.openai_chat import OpenAIChatProvider
 from core.run_factory import new_message
 from core.runs_client import RunsClient
@@ -27,6 +31,7 @@ from core.store import Store
 from core.tools import ToolRegistry
 from tests.fakes.model_server import ScriptedModelServer
 from worker import build_worker
+from workflows.ingest_types import IngestFileInput, ingest_workflow_id
 from workflows.types import RetrySettings, RunLimits
 
 PROJECT = "proj_test"
@@ -85,6 +90,31 @@ class RunStack:
 
     async def steps(self, run: Run) -> list[RunStep]:
         return await self.store.run_steps.for_run(PROJECT, run.id)
+
+    async def ingest(
+        self, filename: str, data: bytes, *, wait: bool = True, **chunking: int
+    ) -> tuple[str, str]:
+        """A new vector store with one file, ingested by IngestFileWorkflow (awaited unless
+        `wait=False`): `(vector_store_id, file_id)`."""
+        file = FileObject(id=ids.new_id("file"), created_at=int(time.time()), bytes=len(data),
+                          filename=filename, purpose="assistants", status="processed")  # fmt: skip
+        await self.store.blobs.put(file.id, data)
+        await self.store.files.upsert(PROJECT, file)
+        now = int(time.time())
+        store = VectorStore(id=ids.new_id("vector_store"), created_at=now, name="docs",
+                            status="completed", last_active_at=now)  # fmt: skip
+        await self.store.vector_stores.upsert(PROJECT, store)
+        row = VectorStoreFile(id=file.id, created_at=now, vector_store_id=store.id,
+                              status="in_progress")  # fmt: skip
+        await self.store.vector_store_files.upsert(PROJECT, row)
+        request = IngestFileInput(
+            project_id=PROJECT, vector_store_id=store.id, file_id=file.id, **chunking
+        )
+        await TemporalIngestion(self.client, self.settings.task_queue).start(request)
+        if wait:
+            handle = self.client.get_workflow_handle(ingest_workflow_id(store.id, file.id))
+            await handle.result()
+        return store.id, file.id
 
     async def events(self, run: Run) -> list[str]:
         return [event.event for event in await self.store.run_events.read(run.id)]

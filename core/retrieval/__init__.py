@@ -1,0 +1,45 @@
+"""The retrieval engine behind file_search and `POST /vector_stores/{id}/search` (SPEC §7).
+
+A search ranks the chunks of the requested vector stores' `completed` files (files still being
+ingested are never searched half-written), narrowed first by the attribute `filters`:
+
+1. Keyword half (`keyword.py`): the query's significant words, joined by OR, ranked by BM25
+   (SQLite FTS5 `bm25()`; on PostgreSQL the same formula over the GIN-indexed `to_tsvector`).
+2. Vector half (`vector*.py`): exact cosine distance between the query's embedding and the
+   chunks' (sqlite-vec on SQLite, pgvector on PostgreSQL).
+3. Fusion (`fusion.py`): each half's top `max(50, 4 * max_num_results)` candidates get absolute
+   0..1 scores (keyword: BM25 over the highest BM25 the query can reach, see `bm25.py`; vector:
+   `1 - cosine distance`), blended as a mean weighted by `text_weight` and `embedding_weight`.
+4. Ranker: `auto`, `default_2024_08_21` and `default-2024-11-15` rerank: every candidate either
+   half found is scored on BOTH halves (a second, pk-restricted query per half), so a chunk that
+   missed one list's cut still gets its real score there. `none` skips that step: a candidate
+   missing from a full list counts 0 for that half, so chunks found by both halves are favoured.
+5. Several queries run separately and merge, each chunk keeping its best score; then
+   `score_threshold` drops hits below it, and the best `max_num_results` are returned, one hit
+   per chunk.
+
+Without an embeddings model (`RUNWRIGHT_EMBEDDING_MODEL` unset: `Retriever(store, None)`), or on
+a database that cannot search vectors (PostgreSQL without pgvector, an in-memory SQLite), search
+is keyword-only: the same BM25 half and its normalised score, with every ranker behaving
+alike. Chunks ingested without embeddings are ranked by keywords alone in hybrid mode too.
+"""
+
+from core.retrieval.filters import (
+    AttributeFilter,
+    ComparisonFilter,
+    CompoundFilter,
+    parse_filters,
+)
+from core.retrieval.retriever import Retriever
+from core.retrieval.types import RankingOptions, RetrievalMode, SearchHit
+
+__all__ = [
+    "AttributeFilter",
+    "ComparisonFilter",
+    "CompoundFilter",
+    "RankingOptions",
+    "RetrievalMode",
+    "Retriever",
+    "SearchHit",
+    "parse_filters",
+]
