@@ -15,6 +15,7 @@ from pathlib import Path
 import structlog
 import uvicorn
 
+import cli_ops
 from api.app import create_app
 from core.dev_server import TemporalDevServer
 from core.observability.logging import configure_logging
@@ -112,6 +113,14 @@ def _dev(args: argparse.Namespace) -> None:
     asyncio.run(_main())
 
 
+def _api() -> None:
+    """The HTTP API alone (one uvicorn process; scale with replicas), as deployed."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_config=None)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="runwright", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -120,9 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--data-dir", default=None, help="state directory (default ./.runwright)")
     dev.add_argument("--temporal-port", type=int, default=7233, help="Temporal gRPC port")
     commands.add_parser("worker", help="run the worker against TEMPORAL_ADDRESS")
+    commands.add_parser("api", help="run the HTTP API against TEMPORAL_ADDRESS")
     demo = commands.add_parser("demo", help="walk a run through its lifecycle with the SDK")
     demo.add_argument("--base-url", default="http://127.0.0.1:8000/v1")
     demo.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY", "runwright-demo"))
+    cli_ops.add_commands(commands)
     return parser
 
 
@@ -133,6 +144,12 @@ def main(argv: list[str] | None = None) -> None:
         _dev(args)
     elif args.command == "worker":
         worker_main()
+    elif args.command == "api":
+        _api()
+    elif args.command in ("runs", "replay"):
+        code = cli_ops.run_command(args)
+        sys.stdout.flush()
+        os._exit(code)
     elif args.command == "demo":
         from core.demo import run_demo
 

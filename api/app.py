@@ -26,6 +26,7 @@ from api.routes import (
     files,
     messages,
     run_context,
+    run_ops,
     run_steps,
     runs,
     threads,
@@ -114,7 +115,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    routers = (assistants, threads, messages, runs, run_steps, run_context, files)
+    routers = (assistants, threads, messages, runs, run_ops, run_steps, run_context, files)
     for module in (*routers, vector_stores, vector_stores_files, file_batches):
         app.include_router(module.router, prefix="/v1")
 

@@ -71,10 +71,21 @@ class ContextWindows:
 
     def for_model(self, model: str) -> int:
         """Tokens `model` can take per call (prompt plus reply)."""
+        return self._match(model)[1]
+
+    def key_for(self, model: str) -> str | None:
+        """The table key (longest matching prefix) naming `model`, or None if none matches.
+
+        Metrics label runs by this key: a closed set (the table plus configured overrides),
+        where raw model names from requests would not be.
+        """
+        return self._match(model)[0]
+
+    def _match(self, model: str) -> tuple[str | None, int]:
         name = model.lower()
         # "openai/gpt-4o"-style routing prefixes name the same model.
         candidates = (name, name.rsplit("/", 1)[-1])
         for prefix, window in self._prefixes:
             if any(candidate.startswith(prefix) for candidate in candidates):
-                return window
-        return DEFAULT_CONTEXT_WINDOW
+                return prefix, window
+        return None, DEFAULT_CONTEXT_WINDOW

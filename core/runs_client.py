@@ -15,11 +15,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import ids
+from core.context_windows import ContextWindows
 from core.errors import InvalidRequestError, NotFoundError, ServerError
 from core.objects.params import RunCreateParams
 from core.objects.params_runs import ThreadAndRunCreateParams
 from core.objects.run import LastError, Run
 from core.objects.thread import Thread
+from core.observability.metrics import model_label
 from core.run_factory import new_message, new_run
 from core.settings import Settings
 from core.store import Store
@@ -51,6 +53,7 @@ class RunsClient:
         self._temporal = temporal
         self._settings = settings
         self._limits = limits or RunLimits()
+        self._windows = ContextWindows(settings.context_window_overrides())
 
     async def create(self, project_id: str, thread_id: str, params: RunCreateParams) -> Run:
         """Create a run on a thread and start its workflow; 400 if the thread is locked."""
@@ -147,6 +150,7 @@ class RunsClient:
             max_prompt_tokens=run.max_prompt_tokens,
             max_completion_tokens=run.max_completion_tokens,
             limits=self._limits,
+            model_label=model_label(run.model, self._windows),
         )
         try:
             await self._temporal.start_workflow(

@@ -39,9 +39,11 @@ with workflow.unsafe.imports_passed_through():
         RunRef,
     )
     from core import ids
+    from core.observability.metrics import model_label
     from workflows import search_attributes
     from workflows._budget import Budget
     from workflows._failures import last_error_from
+    from workflows._metrics import RunMetrics
     from workflows.types import (
         CANCEL,
         CANCELLABLE_STATUSES,
@@ -94,6 +96,9 @@ class RunWorkflow:
         self._resumptions = 0
         """How many times submitted outputs were taken and the run went back to queued."""
         self._cancel_requested = False
+        # Runs started before the API sent a label get one from the built-in table.
+        label = input.model_label or model_label(input.model)
+        self._metrics = RunMetrics(label, input.created_at)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -108,8 +113,10 @@ class RunWorkflow:
             ]
         )
         if input.carry is None:
+            self._metrics.started()
             interrupted = await self._interruption()
             if interrupted is None:
+                self._metrics.first_in_progress()
                 await self._record("in_progress")
             else:
                 await self._end_interrupted(interrupted)
@@ -117,17 +124,24 @@ class RunWorkflow:
             await self._loop()
         # Let submit/cancel handlers return their snapshot before the workflow closes.
         await workflow.wait_condition(workflow.all_handlers_finished)
+        self._log_finished(self._metrics.finished(self._status))
+        return self._snapshot()
+
+    def _log_finished(self, duration_s: float) -> None:
+        # The run's one canonical line; workflow.logger stays silent while replaying.
         workflow.logger.info(
             "run_finished",
             extra={
+                "run_id": self._input.run_id,
+                "thread_id": self._input.thread_id,
                 "status": self._status,
-                "model": input.model,
+                "model": self._input.model,
                 "prompt_tokens": self._budget.used.prompt_tokens,
                 "completion_tokens": self._budget.used.completion_tokens,
-                "model_calls": self._iteration,
+                "steps": self._iteration,
+                "duration_s": round(duration_s, 3),
             },
         )
-        return self._snapshot()
 
     async def _loop(self) -> None:
         start_iteration = self._iteration
@@ -261,16 +275,20 @@ class RunWorkflow:
             required_action_step_id=step_id,
             pending_call_ids=call_ids,
         )
+        since = workflow.now()
         try:
             await workflow.wait_condition(
                 lambda: self._submitted is not None or self._cancel_requested,
                 timeout=self._time_left(),
             )
         except TimeoutError:
+            self._metrics.waited_for_outputs(since, "expired")
             return "expired"
         finally:
             self._pending_calls = []
-        return "cancelled" if self._submitted is None else None
+        outcome: Interrupt | None = "cancelled" if self._submitted is None else None
+        self._metrics.waited_for_outputs(since, outcome or "submitted")
+        return outcome
 
     async def _complete_tool_step(
         self, step_id: str, usage: TokenUsage, outputs: list[ToolOutput]
@@ -343,6 +361,7 @@ class RunWorkflow:
     async def _end_incomplete(
         self, reason: IncompleteReason, message_reason: MessageIncompleteReason | None = None
     ) -> None:
+        self._metrics.budget_exhausted(reason)
         await self._record(
             "incomplete",
             usage=self._budget.used,

@@ -94,6 +94,10 @@ class RunInput(_Payload):
     max_completion_tokens: int | None = None
     limits: RunLimits = RunLimits()
     carry: RunCarry | None = None
+    model_label: str | None = None
+    """The run's `model` metric label, from the deployment's context-window table (a closed set,
+    `core.observability.metrics.model_label`); None: the workflow derives it from the built-in
+    table."""
 
     @model_validator(mode="after")
     def _reject_bad_input(self) -> RunInput:

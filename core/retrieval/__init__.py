@@ -5,8 +5,9 @@ ingested are never searched half-written), narrowed first by the attribute `filt
 
 1. Keyword half (`keyword.py`): the query's significant words, joined by OR, ranked by BM25
    (SQLite FTS5 `bm25()`; on PostgreSQL the same formula over the GIN-indexed `to_tsvector`).
-2. Vector half (`vector*.py`): exact cosine distance between the query's embedding and the
-   chunks' (sqlite-vec on SQLite, pgvector on PostgreSQL).
+2. Vector half (`vector*.py`): exact cosine distance between the query's embedding (one
+   embeddings call per search, for all its queries) and the chunks' (pgvector on PostgreSQL;
+   sqlite-vec on SQLite, queried in a small worker process: `vector_sqlite.py` says why).
 3. Fusion (`fusion.py`): each half's top `max(50, 4 * max_num_results)` candidates get absolute
    0..1 scores (keyword: BM25 over the highest BM25 the query can reach, see `bm25.py`; vector:
    `1 - cosine distance`), blended as a mean weighted by `text_weight` and `embedding_weight`.
@@ -15,10 +16,11 @@ ingested are never searched half-written), narrowed first by the attribute `filt
    missed one list's cut still gets its real score there. `none` skips that step: a candidate
    missing from a full list counts 0 for that half, so chunks found by both halves are favoured.
 5. Several queries run separately and merge, each chunk keeping its best score; then
-   `score_threshold` drops hits below it, and the best `max_num_results` are returned, one hit
-   per chunk.
+   `score_threshold` drops hits below it (and hits scoring 0, which share nothing with any
+   query), and the best `max_num_results` are returned, one hit per chunk, ties by chunk pk.
 
-Without an embeddings model (`RUNWRIGHT_EMBEDDING_MODEL` unset: `Retriever(store, None)`), or on
+Without an embeddings model (`RUNWRIGHT_EMBEDDING_MODEL` or `RUNWRIGHT_MODEL_BASE_URL` unset, so
+`embedder_from_settings` gives None and the caller builds `Retriever(store, None)`), or on
 a database that cannot search vectors (PostgreSQL without pgvector, an in-memory SQLite), search
 is keyword-only: the same BM25 half and its normalised score, with every ranker behaving
 alike. Chunks ingested without embeddings are ranked by keywords alone in hybrid mode too.

@@ -163,20 +163,27 @@ class ChunkRepository:
         if not embeddings:
             return
         t = self.table
+        blobs = [{"b_pk": pk, "b_embedding": pack_vector(vector)} for pk, vector in embeddings]
+        update = (
+            sa.update(t)
+            .where(t.c.pk == sa.bindparam("b_pk"))
+            .values(embedding=sa.bindparam("b_embedding"))
+        )
         async with self._engine.begin() as conn:
-            with_vector = await self.has_vector_column(conn)
-            for pk, vector in embeddings:
-                values: dict[str, object] = {"embedding": pack_vector(vector)}
-                await conn.execute(sa.update(t).where(t.c.pk == pk).values(values))
-                if with_vector:
-                    literal = "[" + ",".join(repr(float(x)) for x in vector) + "]"
-                    await conn.execute(
-                        sa.text(
-                            "UPDATE vector_store_chunks SET embedding_vector = CAST(:v AS vector) "
-                            "WHERE pk = :pk"
-                        ),
-                        {"v": literal, "pk": pk},
-                    )
+            # One executemany, not a statement per chunk: embedding is ingestion's slowest write.
+            await conn.execute(update, blobs)
+            if await self.has_vector_column(conn):
+                literals = [
+                    {"pk": pk, "v": "[" + ",".join(repr(float(x)) for x in vector) + "]"}
+                    for pk, vector in embeddings
+                ]
+                await conn.execute(
+                    sa.text(
+                        "UPDATE vector_store_chunks SET embedding_vector = CAST(:v AS vector) "
+                        "WHERE pk = :pk"
+                    ),
+                    literals,
+                )
 
     async def stats(self, project_id: str, vector_store_id: str, file_id: str) -> tuple[int, int]:
         """`(chunks, usage_bytes)` of the file in the store: chunk text bytes plus embeddings."""

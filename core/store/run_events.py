@@ -174,6 +174,25 @@ class RunEventRepository:
         t = self.table
         return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
 
+    async def reopen(self, run_id: str) -> int:
+        """Delete the run's closing event and everything after it; how many events went.
+
+        Only for an operator's reset of a failed run (`core.operations.repair`): the run goes
+        on from before its failure, and its log must read as if it had never closed.
+        """
+        t = self.table
+        first_closing = (
+            sa.select(sa.func.min(t.c.seq))
+            .where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
+            .scalar_subquery()
+        )
+        stmt = sa.delete(t).where(t.c.run_id == run_id, t.c.seq >= first_closing)
+        async with self._engine.begin() as conn:
+            await _lock_run(conn, run_id)
+            deleted = (await conn.execute(stmt)).rowcount
+        self._notify(run_id)
+        return deleted
+
     async def last_seq(self, run_id: str) -> int:
         """The seq of the run's newest event; 0 if it has none."""
         stmt = sa.select(sa.func.coalesce(sa.func.max(self.table.c.seq), 0)).where(

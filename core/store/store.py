@@ -9,6 +9,7 @@ from types import TracebackType
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.store.admin import AdminQueries
 from core.store.assistants import AssistantRepository
 from core.store.blobs import BlobStore, FilesystemBlobStore
 from core.store.chunks import ChunkRepository
@@ -51,6 +52,7 @@ class Store:
         self.file_batches = FileBatchRepository(engine)
         self.chunks = ChunkRepository(engine)
         self.tool_call_arguments = ToolCallArgumentsRepository(engine)
+        self.admin = AdminQueries(engine)
 
     async def ping(self) -> None:
         """Health check: raises if the database cannot answer `SELECT 1`."""
