@@ -23,6 +23,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
+	# promtool and prometheus for tests/deploy (Debian's `prometheus` package if missing).
+	bash scripts/ensure-prometheus.sh
 	$(BIN)/pytest
 	# The API suite again, end to end against a real `runwright dev` process tree.
 	$(BIN)/pytest tests/api --api-target=dev -q

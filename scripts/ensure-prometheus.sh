@@ -38,11 +38,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DEBIAN_FRONTEND=noninteractive
-if ! $sudo apt-get install -y --no-install-recommends prometheus; then
+apt_get() {
+    # Through env: sudo would drop an exported DEBIAN_FRONTEND.
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+}
+if ! apt_get install -y --no-install-recommends prometheus; then
     # A fresh machine may have no package lists yet.
-    $sudo apt-get update
-    $sudo apt-get install -y --no-install-recommends prometheus
+    apt_get update
+    apt_get install -y --no-install-recommends prometheus
+fi
+
+# On a host booted with systemd the package also enables its service for the next boot: undo
+# that, the tests need only the binaries.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now prometheus.service >/dev/null 2>&1 || true
 fi
 
 command -v prometheus >/dev/null && command -v promtool >/dev/null

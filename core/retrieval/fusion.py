@@ -2,7 +2,8 @@
 
 Pure functions, no I/O. Every score is absolute (it does not depend on the other candidates), so
 `score_threshold` means the same thing for every query and a weak best match stays weak:
-- keyword: BM25 as a fraction of the query's BM25 ceiling (`bm25.py`);
+- keyword: BM25 as a fraction of the query's BM25 ceiling (`bm25.py`), raised by the
+  query-term proximity bonus when the ranker reranks (`proximity.py`);
 - vector: cosine similarity `1 - distance`, clamped to 0..1 (opposite directions score 0);
 - hybrid: the weighted mean `(text_weight * keyword + embedding_weight * vector) / (sum of
   weights)`. A chunk known to have no usable embedding is scored on keywords alone rather than

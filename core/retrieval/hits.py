@@ -1,4 +1,5 @@
-"""Ranked chunk pks to `SearchHit`s: the chunk, its File's name and its attributes."""
+"""Ranked chunk pks to `SearchHit`s: the chunk, its File's name and its attributes; and the
+candidates' text for the reranker."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.retrieval.types import SearchHit
 from core.store import tables
 from core.store.store import Store
 
-__all__ = ["load_hits"]
+__all__ = ["chunk_texts", "load_hits"]
 
 
 async def load_hits(
@@ -41,6 +42,17 @@ async def load_hits(
             )
         )
     return hits
+
+
+async def chunk_texts(engine: AsyncEngine, project_id: str, pks: Sequence[int]) -> dict[int, str]:
+    """The text of the chunks with these pks (those deleted since, or of other projects, are
+    left out)."""
+    if not pks:
+        return {}
+    t = tables.vector_store_chunks
+    stmt = sa.select(t.c.pk, t.c.text).where(t.c.project_id == project_id, t.c.pk.in_(pks))
+    async with engine.connect() as conn:
+        return {row.pk: row.text for row in await conn.execute(stmt)}
 
 
 async def _attributes(

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from core.errors import InvalidRequestError
 from core.retrieval.filters import parse_filters
 from core.retrieval.fusion import Candidates, best_of, fuse, top, vector_score
-from core.retrieval.hits import load_hits
+from core.retrieval.hits import chunk_texts, load_hits
 from core.retrieval.keyword import keyword_index
+from core.retrieval.proximity import query_pairs, with_proximity
 from core.retrieval.scope import Scope, resolve_scope
 from core.retrieval.terms import query_terms
 from core.retrieval.types import RankingOptions, RetrievalMode, SearchHit
@@ -116,7 +117,8 @@ class Retriever:
         """One query's candidates with their final scores."""
         if vector is None or self._vector is None:
             # Keyword-only: the hybrid weights have nothing to weigh.
-            return (await self._keyword.search(scope, query_terms(text), limit)).normalised()
+            found = (await self._keyword.search(scope, query_terms(text), limit)).normalised()
+            return await self._proximity(found, scope, text) if ranking.reranks else found
         terms = query_terms(text) if ranking.text_weight > 0 else []
         keyword, nearest = await asyncio.gather(
             self._keyword.search(scope, terms, limit),
@@ -130,9 +132,21 @@ class Retriever:
         keyword_full, vector_full = len(keyword.scores) == limit, len(nearest) == limit
         if ranking.reranks:
             await self._complete(candidates, scope, terms, vector, keyword_full, vector_full)
+            candidates.keyword = await self._proximity(candidates.keyword, scope, text)
         if ranking.reranks or not vector_full:
             candidates.without_vector = candidates.keyword.keys() - candidates.vector.keys()
         return fuse(candidates, ranking)
+
+    async def _proximity(
+        self, keyword: dict[int, float], scope: Scope, text: str
+    ) -> dict[int, float]:
+        """The rerank step's keyword scores: each raised by its chunk's proximity bonus."""
+        pairs = query_pairs(text)
+        if not pairs or not keyword:
+            return keyword
+        matched = sorted(pk for pk, score in keyword.items() if score > 0)
+        texts = await chunk_texts(self._store.engine, scope.project_id, matched)
+        return with_proximity(keyword, texts, pairs)
 
     async def _complete(
         self,

@@ -9,13 +9,23 @@ syntax, and each FTS5 term is double-quoted, so `NEAR`, `AND`, `OR` and `NOT` ar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-__all__ = ["MAX_TERMS", "STOP_WORDS", "fts5_match", "query_terms", "tsquery_text"]
+__all__ = [
+    "MAX_TERMS",
+    "STOP_WORDS",
+    "WORD",
+    "fts5_match",
+    "query_terms",
+    "significant_words",
+    "tsquery_text",
+]
 
 MAX_TERMS = 32
 """Distinct terms per query kept (the first ones): each one costs a posting-list read."""
 
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
+"""A word: a run of letters and digits."""
 
 # PostgreSQL's `english` stop list (snowball english.stop), used on both backends so a question
 # is reduced to the same terms on SQLite (whose FTS5 index keeps stop words) and PostgreSQL.
@@ -31,11 +41,16 @@ _STOP_LIST = """
 STOP_WORDS = frozenset(_STOP_LIST.split())
 
 
+def significant_words(text: str) -> Iterator[str]:
+    """Every word of `text` that is no stop word, lower-cased, in order, repeats included."""
+    return (word for word in WORD.findall(text.lower()) if word not in STOP_WORDS)
+
+
 def query_terms(text: str) -> list[str]:
     """The distinct significant words of `text`, lower-cased, in order (at most `MAX_TERMS`)."""
     terms: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        if word not in STOP_WORDS and word not in terms:
+    for word in significant_words(text):
+        if word not in terms:
             terms.append(word)
             if len(terms) == MAX_TERMS:
                 break
@@ -44,7 +59,7 @@ def query_terms(text: str) -> list[str]:
 
 def fts5_match(terms: list[str]) -> str:
     """An FTS5 MATCH expression for any of `terms`: `"lighthouse" OR "lamp"`."""
-    # `_WORD` never yields a double quote; doubling any would be the FTS5 escape.
+    # `WORD` never yields a double quote; doubling any would be the FTS5 escape.
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 

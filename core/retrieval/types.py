@@ -25,7 +25,8 @@ class RankingOptions:
     """`ranking_options` of a file_search tool or a vector-store search (SPEC §7)."""
 
     ranker: str = "auto"
-    """`auto` and the dated rankers rerank the fused candidates; `none` keeps first-stage scores."""
+    """`auto` and the dated rankers rerank the candidates (both halves scored for each, plus the
+    query-term proximity bonus); `none` keeps first-stage scores."""
 
     score_threshold: float = 0.0
     """0..1: hits scoring below it are dropped."""
@@ -38,7 +39,7 @@ class RankingOptions:
 
     @property
     def reranks(self) -> bool:
-        """Whether the fused candidates are rescored (every ranker but `none`)."""
+        """Whether the candidates are rescored (every ranker but `none`)."""
         return self.ranker != "none"
 
     def validate(self) -> None:
