@@ -25,6 +25,7 @@ from activities.tools import ToolActivities
 from core.context_windows import ContextWindows
 from core.dev_server import SEARCH_ATTRIBUTES
 from core.observability.logging import configure_logging
+from core.observability.metrics import histogram_buckets
 from core.providers.base import ModelProvider
 from core.providers.embeddings import Embedder, embedder_from_settings
 from core.providers.factory import provider_from_settings
@@ -40,11 +41,13 @@ log = structlog.get_logger()
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """A Temporal runtime exporting the SDK's metrics (and ours) on the worker metrics port."""
+    """A Temporal runtime exporting the SDK's metrics (and ours, `core.observability.metrics`)
+    on the worker metrics port."""
     prometheus = PrometheusConfig(
         bind_address=f"{settings.api_host}:{settings.worker_metrics_port}",
         counters_total_suffix=True,
         durations_as_seconds=True,
+        histogram_bucket_overrides=histogram_buckets(),
     )
     return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
 

@@ -21,6 +21,7 @@ from typing import Final, Literal
 import openai
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from core.observability.metrics import ErrorClass
 from core.providers.base import MalformedResponseError
 
 RATE_LIMITED: Final = "RateLimited"
@@ -65,6 +66,29 @@ def to_application_error(exc: BaseException) -> ApplicationError:
         # An error event inside a 200 stream: the provider failed after it started answering.
         return _transient(SERVER_ERROR, _redact(exc.message))
     return ApplicationError(_redact(f"{type(exc).__name__}: {exc}"), type=SERVER_ERROR)
+
+
+_ERROR_CLASSES: Final[dict[str, ErrorClass]] = {
+    RATE_LIMITED: "rate_limited",
+    SERVER_ERROR: "server_error",
+    INVALID_PROMPT: "invalid_prompt",
+}
+
+
+def error_class(exc: BaseException) -> ErrorClass:
+    """The `error_class` metric label of a failed provider call: the retry-posture type this
+    map gives it, refined where the transport says more (timeout, connection, malformed)."""
+    if isinstance(exc, openai.APITimeoutError) or (
+        isinstance(exc, openai.APIStatusError) and exc.status_code == 408
+    ):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, MalformedResponseError):
+        return "malformed"
+    if isinstance(exc, ApplicationError | openai.APIError):
+        return _ERROR_CLASSES.get(to_application_error(exc).type or "", "other")
+    return "other"
 
 
 def last_error_code(error_type: str) -> LastErrorCode:

@@ -15,6 +15,7 @@ import time
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import _metrics
 from activities.types import DispatchToolInput
 from core import file_search
 from core.objects.assistant_tool import FileSearchTool
@@ -98,6 +99,16 @@ class FileSearchActivities:
     @activity.defn(name="run_file_search")
     async def run_file_search(self, request: DispatchToolInput) -> None:
         """Search, then write the ranking options and results into the call."""
+        try:
+            searched = await self._search(request)
+        except Exception:
+            _metrics.tool_called("file_search", "error")
+            raise
+        if searched:
+            _metrics.tool_called("file_search", "ok")
+
+    async def _search(self, request: DispatchToolInput) -> bool:
+        """Whether a search ran (False: a retry found the results already written)."""
         project = request.run.project_id
         step = await self._store.run_steps.get(project, request.step_id)
         call = next(
@@ -106,7 +117,7 @@ class FileSearchActivities:
             if isinstance(c, FileSearchToolCall) and c.id == request.call_id
         )
         if call.file_search.results is not None:
-            return  # a retry after the results were written
+            return False  # a retry after the results were written
         run = await self._store.runs.get(project, request.run.run_id)
         store_ids = await self._usable_stores(project, run)
         arguments = await self._store.tool_call_arguments.get_many(project, [call.id])
@@ -131,6 +142,7 @@ class FileSearchActivities:
         )
         await self._store.run_steps.upsert(project, _with_call(step, done))
         await self._touch(project, store_ids)
+        return True
 
     async def _usable_stores(self, project: str, run: Run) -> list[str]:
         """The assistant's and thread's store ids, once the thread's has ingested (or 60 s)."""

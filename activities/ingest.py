@@ -8,12 +8,14 @@ idempotent: chunks are replaced per file, embeddings fill only rows still withou
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
+from activities import _metrics
 from activities._errors import to_application_error
 from core.errors import NotFoundError
 from core.ingest import ChunkingStrategy, IngestError, check_limits, chunk_text, extract_text
@@ -26,6 +28,7 @@ from workflows.ingest_types import (
     ChunkFileResult,
     FinishIngestInput,
     IngestFileRef,
+    IngestOutcome,
 )
 
 T = TypeVar("T")
@@ -85,6 +88,7 @@ class IngestActivities:
             )
         data = await self._store.blobs.read(ref.file_id)
         strategy = ChunkingStrategy.of(request.max_chunk_size_tokens, request.chunk_overlap_tokens)
+        started = time.monotonic()
         try:
             chunks = await _in_thread_heartbeating(
                 lambda: _chunks_of(file.filename, data, strategy)
@@ -94,6 +98,8 @@ class IngestActivities:
         await self._store.chunks.replace_file(
             ref.project_id, ref.vector_store_id, ref.file_id, chunks
         )
+        _metrics.ingest_stage("chunk", time.monotonic() - started)
+        _metrics.ingest_chunked(len(data), len(chunks))
         return ChunkFileResult(chunks=len(chunks))
 
     @activity.defn(name="embed_file")
@@ -101,6 +107,7 @@ class IngestActivities:
         """Embed the file's chunks that have no vector yet (none: keyword-only search)."""
         if self._embedder is None:
             return
+        started = time.monotonic()
         chunks = self._store.chunks
         while pending := await chunks.without_embeddings(
             ref.project_id, ref.vector_store_id, ref.file_id, EMBED_BATCH
@@ -113,6 +120,7 @@ class IngestActivities:
                 [(pk, vector) for (pk, _), vector in zip(pending, vectors, strict=True)]
             )
             activity.heartbeat()
+        _metrics.ingest_stage("embed", time.monotonic() - started)
 
     @activity.defn(name="finish_ingest")
     async def finish_ingest(self, request: FinishIngestInput) -> None:
@@ -120,17 +128,20 @@ class IngestActivities:
 
         A cancel recorded on the row (a batch cancel) wins over a completion that raced it.
         """
+        _metrics.ingest_finished(await self._record_outcome(request))
+
+    async def _record_outcome(self, request: FinishIngestInput) -> IngestOutcome:
         ref = request.file
         files = self._store.vector_store_files
         row = await files.find(ref.project_id, ref.file_id, vector_store_id=ref.vector_store_id)
         if row is None or row.status == "cancelled" or request.outcome != "completed":
             await self._drop_chunks(ref)
         if row is None:
-            return
+            return request.outcome
         _, usage = await self._store.chunks.stats(ref.project_id, ref.vector_store_id, ref.file_id)
         try:
             # Atomic: a delete or cancel between the read above and this write is not undone.
-            await files.modify(
+            finished = await files.modify(
                 ref.project_id,
                 ref.file_id,
                 lambda latest: _finished(latest, request, usage),
@@ -138,13 +149,19 @@ class IngestActivities:
             )
         except NotFoundError:
             await self._drop_chunks(ref)
+            return request.outcome
+        return _outcome(finished, request)
 
     async def _drop_chunks(self, ref: IngestFileRef) -> None:
         await self._store.chunks.delete_file(ref.project_id, ref.vector_store_id, ref.file_id)
 
 
+def _outcome(row: VectorStoreFile, request: FinishIngestInput) -> IngestOutcome:
+    return "cancelled" if row.status == "cancelled" else request.outcome
+
+
 def _finished(row: VectorStoreFile, request: FinishIngestInput, usage: int) -> VectorStoreFile:
-    outcome = "cancelled" if row.status == "cancelled" else request.outcome
+    outcome = _outcome(row, request)
     if outcome != "completed":
         usage = 0
     last_error = None

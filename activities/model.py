@@ -6,10 +6,13 @@ provider's usage after it: truncation is visible, not silent (SPEC §3.3).
 
 from __future__ import annotations
 
+import time
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities._errors import to_application_error
+from activities import _metrics
+from activities._errors import error_class, to_application_error
 from activities._run_patch import wire_usage
 from activities._step_writer import StepWriter
 from activities.types import GeneratedToolCall, GenerateInput, GenerateResult
@@ -19,7 +22,15 @@ from core.context_windows import ContextWindows
 from core.objects.run import Run, TruncationStrategy
 from core.objects.run_context import RunContext
 from core.objects.run_step import FunctionToolCall, RunStep, ToolCall
-from core.providers.base import ChatRequest, ChatResult, ModelProvider, TextDelta, ToolCallDelta
+from core.observability.metrics import model_label
+from core.providers.base import (
+    ChatRequest,
+    ChatResult,
+    MalformedResponseError,
+    ModelProvider,
+    TextDelta,
+    ToolCallDelta,
+)
 from core.store import Store
 from core.store.run_events import RunClosedError
 from core.tools import ToolRegistry
@@ -161,21 +172,33 @@ class ModelActivities:
         )
 
     async def _stream(self, chat: ChatRequest, writer: StepWriter) -> ChatResult:
-        result: ChatResult | None = None
+        label = model_label(chat.model, self._windows)
+        started = time.monotonic()
         try:
-            async for item in self._provider.stream_chat(chat):
-                # Heartbeats carry cancellation: a cancelled run stops the call mid-stream.
-                activity.heartbeat()
-                if isinstance(item, TextDelta):
-                    await writer.text(item.text)
-                elif isinstance(item, ToolCallDelta):
-                    await writer.tool_call(item)
-                else:
-                    result = item
+            result = await self._consume(chat, writer)
         except RunClosedError:
-            raise
+            raise  # the run gave up on the call: not a provider failure
         except Exception as exc:
+            _metrics.model_call_failed(label, time.monotonic() - started, error_class(exc))
             raise to_application_error(exc) from exc
+        usage = TokenUsage(
+            prompt_tokens=result.usage.prompt_tokens,
+            completion_tokens=result.usage.completion_tokens,
+        )
+        _metrics.model_called(label, time.monotonic() - started, usage)
+        return result
+
+    async def _consume(self, chat: ChatRequest, writer: StepWriter) -> ChatResult:
+        result: ChatResult | None = None
+        async for item in self._provider.stream_chat(chat):
+            # Heartbeats carry cancellation: a cancelled run stops the call mid-stream.
+            activity.heartbeat()
+            if isinstance(item, TextDelta):
+                await writer.text(item.text)
+            elif isinstance(item, ToolCallDelta):
+                await writer.tool_call(item)
+            else:
+                result = item
         if result is None:
-            raise to_application_error(RuntimeError("the provider ended without a result"))
+            raise MalformedResponseError("the provider ended without a result")
         return result

@@ -6,6 +6,7 @@ import json
 
 from temporalio import activity
 
+from activities import _metrics
 from activities._run_patch import wire_usage
 from activities.types import CompleteToolStepInput, DispatchToolInput
 from core.objects.run_step import FunctionToolCall, RunStep, ToolCallsStepDetails
@@ -49,7 +50,13 @@ class ToolActivities:
             output = await self._tools.call(call.function.name, call.function.arguments)
         except ToolError as exc:
             # The model sees the error and may try again; the run goes on.
+            _metrics.tool_called("function", "error")
             output = json.dumps({"error": str(exc)})
+        except Exception:
+            _metrics.tool_called("function", "error")
+            raise
+        else:
+            _metrics.tool_called("function", "ok")
         await self._store.run_steps.upsert(
             request.run.project_id, _with_outputs(step, {call.id: output})
         )

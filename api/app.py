@@ -7,6 +7,8 @@ The lifespan opens the store and the Temporal client once and keeps them on `app
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,12 +16,12 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from temporalio.client import Client
 
 from api.auth import ApiKeys
 from api.errors import install_error_handlers
-from api.middleware import RequestContextMiddleware
+from api.middleware import RequestContextMiddleware, RouteTemplates
 from api.routes import (
     assistants,
     file_batches,
@@ -34,16 +36,22 @@ from api.routes import (
     vector_stores_files,
 )
 from core.ingestion_client import TemporalIngestion
+from core.observability import api_metrics
+from core.observability.metrics import EXPIRING_WITHIN_S
 from core.providers.embeddings import embedder_from_settings
 from core.retrieval import Retriever
 from core.runs_client import RunsClient
 from core.settings import Settings
 from core.store import Store, open_store
+from core.store.runs import RunsOverview
 from core.temporal_client import connect_temporal
 from core.vector_stores import VectorStoreService
 from workflows.types import RunLimits
 
 log = structlog.get_logger()
+
+STORE_METRICS_TIMEOUT_S = 2.0
+"""A scrape answers without the store gauges rather than hang on a slow database."""
 
 
 def _lifespan(
@@ -98,6 +106,20 @@ async def _health(app: FastAPI) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
+async def _metrics(app: FastAPI) -> Response:
+    # prometheus_client collectors are synchronous: read the store first, then render.
+    now = time.time()
+    overview: RunsOverview | None = None
+    try:
+        overview = await asyncio.wait_for(
+            app.state.store.runs.overview(expiring_by=int(now) + EXPIRING_WITHIN_S),
+            STORE_METRICS_TIMEOUT_S,
+        )
+    except Exception as exc:  # a scrape reports what it can; the gap shows in the gauges
+        log.warning("metrics_store_unavailable", error_type=type(exc).__name__)
+    return Response(api_metrics.render(overview, now), media_type=CONTENT_TYPE_LATEST)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -114,10 +136,12 @@ def create_app(
         lifespan=_lifespan(settings, store, client, limits),
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    templates = RouteTemplates()
+    app.add_middleware(RequestContextMiddleware, templates=templates)
     routers = (assistants, threads, messages, runs, run_ops, run_steps, run_context, files)
     for module in (*routers, vector_stores, vector_stores_files, file_batches):
         app.include_router(module.router, prefix="/v1")
+        templates.add(module.router.routes, prefix="/v1")
 
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
@@ -125,6 +149,6 @@ def create_app(
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return await _metrics(app)
 
     return app

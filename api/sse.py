@@ -30,6 +30,7 @@ from fastapi.responses import StreamingResponse
 from api.routes.run_steps import step_view
 from core.errors import AssistantsError, InvalidRequestError, ServerError
 from core.objects.run import Run
+from core.observability.api_metrics import SSE_STREAMS_ACTIVE
 from core.store import Store, StoredEvent
 from workflows.types import TERMINAL_STATUSES
 
@@ -65,7 +66,15 @@ def frame(event: str, data: Any, seq: int | None = None) -> str:
 
 def sse_response(frames: AsyncIterator[str]) -> StreamingResponse:
     """A 200 `text/event-stream` response (the middleware adds `x-request-id`)."""
-    return StreamingResponse(frames, headers=_HEADERS)
+    return StreamingResponse(_counted(frames), headers=_HEADERS)
+
+
+async def _counted(frames: AsyncIterator[str]) -> AsyncIterator[str]:
+    """`frames`, counted in `runwright_sse_streams_active` while the stream is open (a client
+    that disconnects cancels the iteration, which leaves the block too)."""
+    with SSE_STREAMS_ACTIVE.track_inprogress():
+        async for item in frames:
+            yield item
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import api_latency, context_build, run_latency
+from bench import api_latency, context_build, retrieval, run_latency
 
 
 async def main() -> None:
@@ -50,9 +50,37 @@ async def main() -> None:
             f"{api['first_delta_p50_ms'] / api['direct_first_chunk_p50_ms']:.1f}",
         )
     )
+    rows += _retrieval_rows(await retrieval.main())
     print("\n| benchmark | result | baseline (same run) | ratio |\n| --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+
+
+def _retrieval_rows(found: dict[str, float]) -> list[tuple[str, str, str, str]]:
+    rows = [
+        (
+            "file_search ingestion on SQLite, keyword-only / hybrid (MB/s, chunks/s)",
+            f"{found['ingest_keyword_mb_s']:.2f} / {found['ingest_hybrid_mb_s']:.2f} MB/s, "
+            f"{found['ingest_keyword_chunks_s']:.0f} / {found['ingest_hybrid_chunks_s']:.0f} "
+            "chunks/s",
+            "keyword-only ingestion",
+            f"{found['ingest_hybrid_mb_s'] / found['ingest_keyword_mb_s']:.2f}",
+        )
+    ]
+    for mode in ("keyword", "hybrid"):
+        rows.append(
+            (
+                f"file_search query p50 (p95), {mode}, 1k / 10k / 100k chunks",
+                " / ".join(
+                    f"{found[f'{mode}_{n}_p50_ms']:.1f} ({found[f'{mode}_{n}_p95_ms']:.1f}) ms"
+                    for n in (1000, 10000, 100000)
+                ),
+                f"1k chunks {found[f'{mode}_1000_p50_ms']:.1f} ms",
+                f"{found[f'{mode}_ratio_10000']:.1f} / {found[f'{mode}_ratio_100000']:.1f} "
+                f"(cost ~ n^{found[f'{mode}_growth_exponent']:.2f})",
+            )
+        )
+    return rows
 
 
 if __name__ == "__main__":

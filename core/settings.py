@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     """`dimensions` sent with embeddings requests (OpenAI's text-embedding-3 models take it;
     the hosted file_search used 256). Unset: the model's own size, and nothing is sent."""
 
+    webhook_url: str | None = None
+    """Receiver of run status webhooks (`requires_action` and terminal statuses), POSTed by the
+    worker and retried durably. Unset: no webhooks."""
+
+    webhook_secret: SecretStr | None = None
+    """Signs webhooks (Standard Webhooks HMAC-SHA256, as OpenAI's); `whsec_<base64>` or text."""
+
     task_queue: str = "runwright"
     """Temporal task queue shared by the API (starts runs) and the worker (executes them)."""
 

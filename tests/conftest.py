@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.store",
     "tests.fixtures.model_server",
     "tests.fixtures.dev_stack",
+    "tests.fixtures.metrics",
 ]

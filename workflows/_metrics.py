@@ -2,8 +2,9 @@
 
 That meter records nothing while the workflow replays (after a cache eviction, a worker restart,
 or in the Replayer), so a run is counted once however often its history is replayed; and it adds
-nothing to history. Durations are in workflow time (`workflow.now()`), so they replay alike.
-prometheus_client must never be imported here (DESIGN "Known traps").
+nothing to history. Durations are in workflow time (`workflow.now()`), so they replay alike; they
+count from the run's first workflow start, carried across continue-as-new. prometheus_client
+must never be imported here (DESIGN "Known traps").
 """
 
 from __future__ import annotations
@@ -35,15 +36,16 @@ def _observe(instrument: Instrument, seconds: float, attributes: dict[str, str])
 class RunMetrics:
     """The metrics of one run; `model` is already the closed-set label."""
 
-    def __init__(self, model: str, created_at: int) -> None:
+    def __init__(self, model: str, began_at: float) -> None:
         self._model = model
-        self._created_at = float(created_at)
+        self.began_at = began_at
+        """Unix seconds the durations count from (see RunWorkflow._began_at)."""
 
     def started(self) -> None:
         _add(m.RUNS_STARTED, {"model": self._model})
 
     def first_in_progress(self) -> None:
-        _observe(m.RUN_QUEUE_LATENCY, _seconds_since(self._created_at), {"model": self._model})
+        _observe(m.RUN_QUEUE_LATENCY, _seconds_since(self.began_at), {"model": self._model})
 
     def waited_for_outputs(self, since: datetime, outcome: RequiresActionOutcome) -> None:
         attributes = {"model": self._model, "outcome": outcome}
@@ -54,7 +56,7 @@ class RunMetrics:
 
     def finished(self, status: str) -> float:
         """Count the terminal status and observe the duration; the duration (seconds)."""
-        duration = _seconds_since(self._created_at)
+        duration = _seconds_since(self.began_at)
         attributes = {"status": status, "model": self._model}
         _add(m.RUNS_FINISHED, attributes)
         _observe(m.RUN_DURATION, duration, attributes)

@@ -98,7 +98,15 @@ class RunWorkflow:
         self._cancel_requested = False
         # Runs started before the API sent a label get one from the built-in table.
         label = input.model_label or model_label(input.model)
-        self._metrics = RunMetrics(label, input.created_at)
+        self._metrics = RunMetrics(label, self._began_at(input, carry))
+
+    @staticmethod
+    def _began_at(input: RunInput, carry: RunCarry) -> float:
+        """When the run began, to the millisecond: its first execution's start. The API starts
+        it right after writing the queued row, whose `created_at` has whole seconds only."""
+        if input.carry is None:
+            return workflow.info().workflow_start_time.timestamp()
+        return carry.began_at or float(input.created_at)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -190,7 +198,10 @@ class RunWorkflow:
     async def _continue_as_new(self) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
         carry = RunCarry(
-            iteration=self._iteration, usage=self._budget.used, transition=self._transition
+            iteration=self._iteration,
+            usage=self._budget.used,
+            transition=self._transition,
+            began_at=self._metrics.began_at,
         )
         workflow.continue_as_new(self._input.model_copy(update={"carry": carry}))
 

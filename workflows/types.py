@@ -77,6 +77,8 @@ class RunCarry(_Payload):
     iteration: int = 0
     usage: TokenUsage = TokenUsage()
     transition: int = 0
+    began_at: float | None = None
+    """When the run's first execution started (Unix seconds), which its metrics time from."""
 
 
 class RunInput(_Payload):

@@ -93,12 +93,15 @@ RUNS_FINISHED: Final = Instrument(
     "runwright_runs_finished", "counter", "Runs that reached a terminal status."
 )
 RUN_DURATION: Final = Instrument(
-    "runwright_run_duration_seconds", "histogram", "Run created_at to terminal status.", _RUN
+    "runwright_run_duration_seconds",
+    "histogram",
+    "Run start (its workflow's, just after creation) to terminal status.",
+    _RUN,
 )
 RUN_QUEUE_LATENCY: Final = Instrument(
     "runwright_run_queue_latency_seconds",
     "histogram",
-    "Run created_at to its first in_progress.",
+    "Run start (its workflow's, just after creation) to its first in_progress.",
     _FAST,
 )
 REQUIRES_ACTION_WAIT: Final = Instrument(
@@ -175,4 +178,7 @@ REQUIRES_ACTION_EXPIRING: Final = "runwright_requires_action_expiring_runs"
 SSE_STREAMS_ACTIVE: Final = "runwright_sse_streams_active"
 UNMATCHED_ROUTE: Final = "unmatched"
 """The `route` label of requests no route matched (404s on unknown paths)."""
+HTTP_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD: Final = "other"
+"""The `method` label of any method outside HTTP_METHODS (clients may send anything)."""
 HTTP_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

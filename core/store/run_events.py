@@ -174,6 +174,13 @@ class RunEventRepository:
         t = self.table
         return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
 
+    async def data_for_key(self, run_id: str, dedupe_key: str) -> Any | None:
+        """The payload of the event appended with `dedupe_key`, if it is still in the log."""
+        t = self.table
+        stmt = sa.select(t.c.data).where(t.c.run_id == run_id, t.c.dedupe_key == dedupe_key)
+        async with self._engine.connect() as conn:
+            return (await conn.execute(stmt)).scalar_one_or_none()
+
     async def reopen(self, run_id: str) -> int:
         """Delete the run's closing event and everything after it; how many events went.
 

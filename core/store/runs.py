@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from dataclasses import dataclass
 from typing import Final
 
 import sqlalchemy as sa
@@ -14,10 +15,22 @@ from core.store import tables
 from core.store.pagination import ListParams, Page
 from core.store.repository import DocumentRepository
 
-__all__ = ["ACTIVE_RUN_STATUSES", "RunRepository", "RunStepRepository"]
+__all__ = ["ACTIVE_RUN_STATUSES", "RunRepository", "RunStepRepository", "RunsOverview"]
 
 ACTIVE_RUN_STATUSES: Final = ("queued", "in_progress", "requires_action", "cancelling")
 """Statuses that lock a thread: no new run and no new message while one of its runs is in them."""
+
+
+@dataclass(frozen=True)
+class RunsOverview:
+    """Runs of every project by status, for the API's metrics (read at scrape time)."""
+
+    counts: dict[str, int]
+    """Runs per status; statuses without runs are absent."""
+    oldest_created_at: dict[str, int]
+    """The oldest run's `created_at` per status (statuses without runs are absent)."""
+    expiring: int
+    """Runs in `requires_action` whose `expires_at` is at or before the `expiring_by` asked."""
 
 
 class RunRepository(DocumentRepository[Run]):
@@ -55,6 +68,32 @@ class RunRepository(DocumentRepository[Run]):
         if not rows:
             return None
         return self._load(max(rows, key=lambda row: (row.created_at, row.pk)).data)
+
+    async def overview(self, *, expiring_by: int) -> RunsOverview:
+        """Counts and oldest runs per status across all projects, in two aggregate queries.
+
+        Both read the (status, created_at) index: the first one entry per run (no table rows),
+        the second only the rows of runs in requires_action, whose deadline is in `data`.
+        """
+        t = self.table
+        by_status = sa.select(t.c.status, sa.func.count(), sa.func.min(t.c.created_at)).group_by(
+            t.c.status
+        )
+        # as_float, not as_integer: PostgreSQL's INTEGER would overflow in 2038.
+        expires_at = t.c.data["expires_at"].as_float()
+        expiring = (
+            sa.select(sa.func.count())
+            .select_from(t)
+            .where(t.c.status == "requires_action", expires_at <= expiring_by)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(by_status)).all()
+            soon = (await conn.execute(expiring)).scalar_one()
+        return RunsOverview(
+            counts={row[0]: row[1] for row in rows},
+            oldest_created_at={row[0]: row[2] for row in rows},
+            expiring=int(soon),
+        )
 
 
 class RunStepRepository(DocumentRepository[RunStep]):

@@ -112,6 +112,8 @@ runs = _object_table(
 _list_index(runs, "thread_id")
 # The thread lock ("Thread X already has an active run") asks for non-terminal runs per thread.
 sa.Index(None, runs.c.thread_id, runs.c.status)
+# Metrics read runs by status across projects (counts, oldest active run) at every scrape.
+sa.Index(None, runs.c.status, runs.c.created_at)
 
 run_steps = _object_table(
     "run_steps",

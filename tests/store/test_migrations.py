@@ -47,7 +47,7 @@ async def test_migrated_schema_has_no_drift_from_tables(database_url: str, tmp_p
         store.engine.connect() as conn,
     ):
         assert await conn.run_sync(_diff) == []
-        assert await conn.run_sync(_revision) == "0003"
+        assert await conn.run_sync(_revision) == "0004"
 
 
 async def test_drift_check_notices_a_missing_index(store: Store) -> None:
