@@ -26,6 +26,7 @@ from core.store import Store, open_store
 from core.temporal_client import connect_temporal
 from workflows.ingest import IngestFileWorkflow
 from workflows.run import RunWorkflow
+from workflows.webhook import DeliverWebhookWorkflow
 
 Command = Callable[[argparse.Namespace, Store, Client], Awaitable[int]]
 
@@ -136,7 +137,7 @@ def current_replayer() -> Replayer:
     from worker import sandbox_runner
 
     return Replayer(
-        workflows=[RunWorkflow, IngestFileWorkflow],
+        workflows=[RunWorkflow, IngestFileWorkflow, DeliverWebhookWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=sandbox_runner(),
     )

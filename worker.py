@@ -22,6 +22,7 @@ from activities.ingest import IngestActivities
 from activities.model import ModelActivities
 from activities.runs import RunActivities
 from activities.tools import ToolActivities
+from activities.webhooks import WebhookActivities
 from core.context_windows import ContextWindows
 from core.dev_server import SEARCH_ATTRIBUTES
 from core.observability.logging import configure_logging
@@ -36,6 +37,7 @@ from core.temporal_client import connect_temporal, ensure_search_attributes
 from core.tools import ToolRegistry, load_registry
 from workflows.ingest import IngestFileWorkflow
 from workflows.run import RunWorkflow
+from workflows.webhook import DeliverWebhookWorkflow
 
 log = structlog.get_logger()
 
@@ -70,6 +72,8 @@ def worker_components(
     model = ModelActivities(store, provider, tools, windows)
     tool_activities = ToolActivities(store, tools)
     ingest = IngestActivities(store, embedder)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    webhooks = WebhookActivities(store, settings.webhook_url, secret)
     searches = FileSearchActivities(store, Retriever(store, embedder), file_search_ingest_wait_s)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,
@@ -80,8 +84,9 @@ def worker_components(
         ingest.embed_file,
         ingest.finish_ingest,
         searches.run_file_search,
+        webhooks.deliver_webhook,
     ]
-    return [RunWorkflow, IngestFileWorkflow], activities
+    return [RunWorkflow, IngestFileWorkflow, DeliverWebhookWorkflow], activities
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

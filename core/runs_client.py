@@ -151,6 +151,7 @@ class RunsClient:
             max_completion_tokens=run.max_completion_tokens,
             limits=self._limits,
             model_label=model_label(run.model, self._windows),
+            webhooks=self._settings.webhook_url is not None,
         )
         try:
             await self._temporal.start_workflow(

@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from core import ids
     from core.observability.metrics import model_label
-    from workflows import search_attributes
+    from workflows import _webhooks, search_attributes
     from workflows._budget import Budget
     from workflows._failures import last_error_from
     from workflows._metrics import RunMetrics
@@ -389,6 +389,8 @@ class RunWorkflow:
         await self._store_activity(RunActivities.record_run_status, request)
         self._status = status
         workflow.upsert_search_attributes([search_attributes.RUN_STATUS.value_set(status)])
+        if _webhooks.wanted(self._input, status):
+            await _webhooks.notify(self._input, self._transition, status, request.at)
 
     async def _store_activity(self, method: Callable[..., Awaitable[Any]], arg: Any) -> Any:
         limits = self._input.limits

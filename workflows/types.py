@@ -50,6 +50,10 @@ class RunLimits(_Payload):
     tool_retry: RetrySettings = RetrySettings(maximum_attempts=3)
     store_timeout_s: float = 30.0
     store_retry: RetrySettings = RetrySettings(maximum_attempts=0, maximum_interval_s=10.0)
+    webhook_retry: RetrySettings = RetrySettings(
+        initial_interval_s=1.0, backoff=2.0, maximum_interval_s=300.0, maximum_attempts=0
+    )
+    """Delivery retries of run status webhooks (they give up after a day)."""
     iterations_per_history: int = 40
     """Continue-as-new after this many model calls, so history stays small for long loops."""
 
@@ -96,6 +100,9 @@ class RunInput(_Payload):
     max_completion_tokens: int | None = None
     limits: RunLimits = RunLimits()
     carry: RunCarry | None = None
+    webhooks: bool = False
+    """Notify RUNWRIGHT_WEBHOOK_URL of requires_action and terminal statuses (the API sets it
+    when a webhook URL is configured)."""
     model_label: str | None = None
     """The run's `model` metric label, from the deployment's context-window table (a closed set,
     `core.observability.metrics.model_label`); None: the workflow derives it from the built-in

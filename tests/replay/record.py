@@ -20,6 +20,7 @@ from core.ingestion_client import TemporalIngestion
 from core.store import open_store
 from core.temporal_client import bundled_binary
 from tests.fakes.model_server import Fail, Reply, ScriptedModelServer, ToolCall, ToolCalls
+from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.workflows.harness import PROJECT, RunStack, run_stack, stack_settings
 from workflows import search_attributes
 from workflows.ingest_types import ingest_workflow_id
@@ -106,6 +107,12 @@ async def ingest_cancelled(stack: RunStack) -> str:
     return workflow_id
 
 
+async def webhooks(stack: RunStack) -> str:
+    stack.model.script(Reply("Hi!"))
+    run = await stack.start(await stack.assistant(), await stack.thread("hi"))
+    return (await stack.wait(run)).id
+
+
 SCENARIOS: dict[str, Scenario] = {
     "completed": completed,
     "server_tool_loop": server_tool_loop,
@@ -116,7 +123,9 @@ SCENARIOS: dict[str, Scenario] = {
     "ingest_completed": ingest_completed,
     "ingest_failed": ingest_failed,
     "ingest_cancelled": ingest_cancelled,
+    "webhooks": webhooks,
 }
+NEEDS_RECEIVER = {"webhooks"}
 
 
 async def main(only: list[str]) -> None:
@@ -127,13 +136,18 @@ async def main(only: list[str]) -> None:
         search_attributes=search_attributes.ALL,
     )
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, ScriptedModelServer() as model:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        ScriptedModelServer() as model,
+        WebhookReceiver() as receiver,
+    ):
         store = await open_store(f"sqlite+aiosqlite:///{tmp}/replay.db", blob_dir=Path(tmp))
         for name, scenario in SCENARIOS.items():
             if only and name not in only:
                 continue
             model.reset()
-            settings = stack_settings(Path(tmp), f"record-{name}")
+            hooks = {"webhook_url": receiver.url} if name in NEEDS_RECEIVER else {}
+            settings = stack_settings(Path(tmp), f"record-{name}", **hooks)
             async with run_stack(env.client, store, model, settings) as stack:
                 run_id = await scenario(stack)
                 history = await env.client.get_workflow_handle(run_id).fetch_history()

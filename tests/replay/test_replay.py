@@ -21,6 +21,7 @@ from worker import sandbox_runner
 from workflows.ingest import IngestFileWorkflow
 from workflows.run import RunWorkflow
 from workflows.types import RUN_WORKFLOW, RunInput
+from workflows.webhook import DeliverWebhookWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -37,6 +38,7 @@ def test_histories_are_committed() -> None:
         "ingest_completed",
         "ingest_failed",
         "ingest_cancelled",
+        "webhooks",
     } <= names
 
 
@@ -44,7 +46,7 @@ def test_histories_are_committed() -> None:
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))  # noqa: ASYNC240
     replayer = Replayer(
-        workflows=[RunWorkflow, IngestFileWorkflow],
+        workflows=[RunWorkflow, IngestFileWorkflow, DeliverWebhookWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=sandbox_runner(),
     )

@@ -42,6 +42,7 @@ FAST_LIMITS = RunLimits(
     model_retry=RetrySettings(initial_interval_s=0.05, maximum_interval_s=0.2, maximum_attempts=3),
     tool_retry=RetrySettings(initial_interval_s=0.05, maximum_interval_s=0.2, maximum_attempts=3),
     store_retry=RetrySettings(initial_interval_s=0.05, maximum_interval_s=0.5, maximum_attempts=0),
+    webhook_retry=RetrySettings(initial_interval_s=0.1, maximum_interval_s=0.5, maximum_attempts=0),
 )
 
 
