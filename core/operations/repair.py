@@ -11,13 +11,14 @@ store is put back as it was.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowHistory
 
 from core.errors import InvalidRequestError
 from core.objects.params import RunCreateParams
@@ -28,6 +29,8 @@ from core.store import Store
 __all__ = ["RERUN_OF", "rerun", "reset_point", "reset_run"]
 
 RERUN_OF = "rerun_of"
+CLOSE_WAIT_POLLS = 100
+"""Describe calls (0.1 s apart) spent waiting for a failed run's workflow to close."""
 """Metadata key linking a re-run to the run it repeats."""
 
 _ACTIVITY_FAILURES = (
@@ -69,6 +72,7 @@ async def reset_run(store: Store, client: Client, project_id: str, run_id: str) 
             f"Only failed runs can be reset; run {run_id} is {run.status}.", param="run_id"
         )
     handle = client.get_workflow_handle(run_id)
+    temporal_run_id = await _closed(handle, run_id)
     history = await handle.fetch_history()
     event_id = reset_point(history)
     if event_id is None:
@@ -77,11 +81,10 @@ async def reset_run(store: Store, client: Client, project_id: str, run_id: str) 
         )
     await _reopen(store, project_id, run)
     try:
-        description = await handle.describe()
         await client.workflow_service.reset_workflow_execution(
             ResetWorkflowExecutionRequest(
                 namespace=client.namespace,
-                workflow_execution=WorkflowExecution(workflow_id=run_id, run_id=description.run_id),
+                workflow_execution=WorkflowExecution(workflow_id=run_id, run_id=temporal_run_id),
                 reason=f"runwright reset of failed run {run_id}",
                 workflow_task_finish_event_id=event_id,
                 request_id=str(uuid.uuid4()),
@@ -91,6 +94,17 @@ async def reset_run(store: Store, client: Client, project_id: str, run_id: str) 
         await _close_again(store, project_id, run)
         raise
     return await store.runs.get(project_id, run_id)
+
+
+async def _closed(handle: WorkflowHandle[Any, Any], run_id: str) -> str:
+    """Wait (briefly) until the failed run's workflow has closed: the store shows `failed` a
+    moment before its last activity releases the thread lock the reset is about to take."""
+    for _ in range(CLOSE_WAIT_POLLS):
+        description = await handle.describe()
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            return description.run_id or ""
+        await asyncio.sleep(0.1)
+    raise InvalidRequestError(f"Run {run_id} is still closing; try again in a moment.")
 
 
 async def _reopen(store: Store, project_id: str, run: Run) -> None:

@@ -50,7 +50,18 @@ CLOSING_EVENTS: Final = (
     "thread.run.failed",
     "thread.run.incomplete",
 )
-"""Events after which nothing but the run's own closing cascade may be appended."""
+"""The run's own closing events: after one, nothing but the run's closing cascade is appended."""
+
+_STOPS_WRITERS: Final = (
+    *CLOSING_EVENTS,
+    # The cascade closes the open message and step *before* the run's closing event (the SDK's
+    # accumulator wants that order); a delta of the abandoned model call must not slip in
+    # between. Only a run that is ending closes its message or step this way.
+    "thread.message.incomplete",
+    "thread.run.step.cancelled",
+    "thread.run.step.expired",
+    "thread.run.step.failed",
+)
 
 
 class RunClosedError(Exception):
@@ -172,7 +183,7 @@ class RunEventRepository:
 
     def _closing_exists(self, run_id: str) -> sa.Exists:
         t = self.table
-        return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
+        return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(_STOPS_WRITERS))
 
     async def data_for_key(self, run_id: str, dedupe_key: str) -> Any | None:
         """The payload of the event appended with `dedupe_key`, if it is still in the log."""
@@ -182,15 +193,18 @@ class RunEventRepository:
             return (await conn.execute(stmt)).scalar_one_or_none()
 
     async def reopen(self, run_id: str) -> int:
-        """Delete the run's closing event and everything after it; how many events went.
+        """Delete the run's closing cascade (from the first event that stops writers: the
+        message or step it closed, or the run's closing event) and everything after it; how
+        many events went.
 
         Only for an operator's reset of a failed run (`core.operations.repair`): the run goes
-        on from before its failure, and its log must read as if it had never closed.
+        on from before its failure, and its log must read as if it had never closed. Objects
+        the cascade closed stay as they are in the store (a partial message stays incomplete).
         """
         t = self.table
         first_closing = (
             sa.select(sa.func.min(t.c.seq))
-            .where(t.c.run_id == run_id, t.c.event.in_(CLOSING_EVENTS))
+            .where(t.c.run_id == run_id, t.c.event.in_(_STOPS_WRITERS))
             .scalar_subquery()
         )
         stmt = sa.delete(t).where(t.c.run_id == run_id, t.c.seq >= first_closing)

@@ -101,3 +101,35 @@ async def test_append_many_is_ordered_deduplicated_and_respects_closing(store: S
         "c",
         "thread.run.cancelled",
     ]
+
+
+async def test_a_closing_cascade_stops_writers_before_the_run_event(store: Store) -> None:
+    """The cascade closes the message before `thread.run.expired`: an abandoned call's delta
+    must not land between the two (seen once as a late delta among the closing events)."""
+    import pytest
+
+    from core.store.run_events import RunClosedError
+
+    await store.run_events.append("run_a", "thread.message.delta", {}, while_open=True)
+    await store.run_events.append("run_a", "thread.message.incomplete", {})
+
+    with pytest.raises(RunClosedError):
+        await store.run_events.append("run_a", "thread.message.delta", {}, while_open=True)
+    await store.run_events.append("run_a", "thread.run.expired", {})
+    assert [e.event for e in await store.run_events.read("run_a")] == [
+        "thread.message.delta",
+        "thread.message.incomplete",
+        "thread.run.expired",
+    ]
+
+
+async def test_reopen_removes_the_run_closing_event_and_what_follows(store: Store) -> None:
+    for event in ("thread.run.in_progress", "thread.message.incomplete", "thread.run.failed"):
+        await store.run_events.append("run_a", event, {}, dedupe_key=event)
+
+    assert await store.run_events.reopen("run_a") == 2
+
+    events = [e.event for e in await store.run_events.read("run_a")]
+    assert events == ["thread.run.in_progress"]
+    assert not await store.run_events.is_closed("run_a")
+    assert await store.run_events.data_for_key("run_a", "thread.run.failed") is None

@@ -3,6 +3,8 @@ check and history export, on the real dev server with the scripted model."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
@@ -14,7 +16,7 @@ from core.errors import InvalidRequestError
 from core.objects.message_content import TextContentBlock
 from core.operations.repair import RERUN_OF, rerun, reset_run
 from core.operations.replay import export_history, replay
-from tests.fakes.model_server import Fail, Reply
+from tests.fakes.model_server import Fail, MidStreamReset, Reply
 from tests.workflows.harness import PROJECT, RunStack
 from workflows.types import RUN_WORKFLOW, RunInput
 
@@ -51,6 +53,27 @@ async def test_a_reset_failed_run_continues_and_completes(stack: RunStack) -> No
     assert await stack.store.thread_locks.holder(thread_id) is None
 
 
+async def test_a_run_failed_mid_reply_is_reset_past_its_partial_message(stack: RunStack) -> None:
+    stack.model.script(*[MidStreamReset(after_chunks=4) for _ in range(3)])
+    run = await stack.start(await stack.assistant(), await stack.thread("Hello?"))
+    failed = await stack.wait(run)
+    assert failed.status == "failed"
+    assert "thread.message.incomplete" in await stack.events(failed)
+    stack.model.script(Reply("Whole answer."))
+
+    await reset_run(stack.store, stack.client, PROJECT, run.id)
+
+    done = await stack.wait(await stack.store.runs.get(PROJECT, run.id))
+    assert done.status == "completed", done.last_error
+    thread = await stack.store.threads.get(PROJECT, run.thread_id)
+    replies = [m for m in await stack.messages(thread) if m.role == "assistant"]
+    # The partial reply of the failed attempt stays incomplete; the reset wrote a whole one.
+    assert sorted(m.status for m in replies) in (["completed"], ["completed", "incomplete"])
+    assert [e for e in await stack.events(done) if e == "thread.run.completed"] == [
+        "thread.run.completed"
+    ]
+
+
 async def test_only_failed_runs_can_be_reset(stack: RunStack) -> None:
     stack.model.script(Reply("Fine."))
     run = await stack.wait(await stack.start(await stack.assistant(), await stack.thread("Hello?")))
@@ -61,7 +84,12 @@ async def test_only_failed_runs_can_be_reset(stack: RunStack) -> None:
 
 async def test_a_reset_is_refused_while_the_thread_has_another_run(stack: RunStack) -> None:
     thread_id, run_id = await _failed_run(stack)
-    await stack.store.thread_locks.claim(PROJECT, thread_id, "run_other")
+    # The row shows `failed` a moment before the terminal transition releases the lock.
+    for _ in range(100):
+        if await stack.store.thread_locks.holder(thread_id) is None:
+            break
+        await asyncio.sleep(0.02)
+    assert await stack.store.thread_locks.claim(PROJECT, thread_id, "run_other") == "run_other"
 
     with pytest.raises(InvalidRequestError, match="already has an active run run_other"):
         await reset_run(stack.store, stack.client, PROJECT, run_id)
