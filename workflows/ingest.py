@@ -16,11 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
     from activities.ingest import IngestActivities
+    from workflows._retry import retry_policy
     from workflows.ingest_types import (
         CANCEL_INGEST,
         INGEST_FILE_WORKFLOW,
@@ -32,19 +32,8 @@ with workflow.unsafe.imports_passed_through():
         IngestFileRef,
         IngestOutcome,
     )
-    from workflows.types import RetrySettings
 
 _FILE_ERRORS: frozenset[str] = frozenset({"unsupported_file", "invalid_file"})
-
-
-def _retry(settings: RetrySettings, non_retryable: list[str] | None = None) -> RetryPolicy:
-    return RetryPolicy(
-        initial_interval=timedelta(seconds=settings.initial_interval_s),
-        backoff_coefficient=settings.backoff,
-        maximum_interval=timedelta(seconds=settings.maximum_interval_s),
-        maximum_attempts=settings.maximum_attempts,
-        non_retryable_error_types=non_retryable or [],
-    )
 
 
 def _failure(err: ActivityError) -> tuple[IngestErrorCode, str]:
@@ -84,7 +73,7 @@ class IngestFileWorkflow:
             IngestActivities.finish_ingest,
             finish,
             start_to_close_timeout=timedelta(seconds=limits.store_timeout_s),
-            retry_policy=_retry(limits.store_retry),
+            retry_policy=retry_policy(limits.store_retry),
         )
         return finish.outcome
 
@@ -132,7 +121,7 @@ class IngestFileWorkflow:
             ),
             start_to_close_timeout=timedelta(seconds=limits.chunk_timeout_s),
             heartbeat_timeout=timedelta(seconds=limits.heartbeat_timeout_s),
-            retry_policy=_retry(limits.retry, sorted(_FILE_ERRORS)),
+            retry_policy=retry_policy(limits.retry, sorted(_FILE_ERRORS)),
             cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
 
@@ -143,6 +132,6 @@ class IngestFileWorkflow:
             ref,
             start_to_close_timeout=timedelta(seconds=limits.embed_timeout_s),
             heartbeat_timeout=timedelta(seconds=limits.heartbeat_timeout_s),
-            retry_policy=_retry(limits.retry, ["InvalidPrompt", "AuthenticationFailed"]),
+            retry_policy=retry_policy(limits.retry, ["InvalidPrompt", "AuthenticationFailed"]),
             cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )

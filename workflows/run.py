@@ -19,7 +19,6 @@ from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -44,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows._budget import Budget
     from workflows._failures import last_error_from
     from workflows._metrics import RunMetrics
+    from workflows._retry import retry_policy
     from workflows.types import (
         CANCEL,
         CANCELLABLE_STATUSES,
@@ -53,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
         TERMINAL_STATUSES,
         CancelRunInput,
         IncompleteReason,
-        RetrySettings,
         RunCarry,
         RunInput,
         RunSnapshot,
@@ -66,16 +65,6 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 CUT_SHORT_TOOL_CALLS_PATCH = "cut-short-tool-calls-end-incomplete"
 Interrupt = Literal["cancelled", "expired"]
-
-
-def _retry(settings: RetrySettings, non_retryable: list[str] | None = None) -> RetryPolicy:
-    return RetryPolicy(
-        initial_interval=timedelta(seconds=settings.initial_interval_s),
-        backoff_coefficient=settings.backoff,
-        maximum_interval=timedelta(seconds=settings.maximum_interval_s),
-        maximum_attempts=settings.maximum_attempts,
-        non_retryable_error_types=non_retryable or [],
-    )
 
 
 @workflow.defn(name=RUN_WORKFLOW)
@@ -225,7 +214,7 @@ class RunWorkflow:
                 request,
                 start_to_close_timeout=timedelta(seconds=limits.model_call_timeout_s),
                 heartbeat_timeout=timedelta(seconds=limits.model_heartbeat_timeout_s),
-                retry_policy=_retry(limits.model_retry, ["InvalidPrompt", "NotFound"]),
+                retry_policy=retry_policy(limits.model_retry, ["InvalidPrompt", "NotFound"]),
                 # The in-flight call is cancelled, not awaited (issue: cancel/expiry).
                 cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
             )
@@ -268,7 +257,7 @@ class RunWorkflow:
                 activity_method,
                 request,
                 start_to_close_timeout=timedelta(seconds=limits.tool_call_timeout_s),
-                retry_policy=_retry(limits.tool_retry),
+                retry_policy=retry_policy(limits.tool_retry),
                 cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
             )
         )
@@ -398,7 +387,7 @@ class RunWorkflow:
             method,
             arg,
             start_to_close_timeout=timedelta(seconds=limits.store_timeout_s),
-            retry_policy=_retry(limits.store_retry, ["NotFound"]),
+            retry_policy=retry_policy(limits.store_retry, ["NotFound"]),
         )
 
     def _now(self) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.webhooks import WebhookActivities
+    from workflows._retry import retry_policy
     from workflows.webhook_types import DELIVER_WEBHOOK_WORKFLOW, WebhookDelivery
 
 
@@ -21,16 +21,10 @@ with workflow.unsafe.imports_passed_through():
 class DeliverWebhookWorkflow:
     @workflow.run
     async def run(self, delivery: WebhookDelivery) -> None:
-        retry = delivery.retry
         await workflow.execute_activity_method(
             WebhookActivities.deliver_webhook,
             delivery,
             start_to_close_timeout=timedelta(seconds=delivery.attempt_timeout_s),
             schedule_to_close_timeout=timedelta(seconds=delivery.give_up_after_s),
-            retry_policy=RetryPolicy(
-                initial_interval=timedelta(seconds=retry.initial_interval_s),
-                backoff_coefficient=retry.backoff,
-                maximum_interval=timedelta(seconds=retry.maximum_interval_s),
-                maximum_attempts=retry.maximum_attempts,
-            ),
+            retry_policy=retry_policy(delivery.retry),
         )
