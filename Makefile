@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -25,6 +25,7 @@ typecheck: $(STAMP)
 test: lint typecheck
 	# promtool and prometheus for tests/deploy (Debian's `prometheus` package if missing).
 	bash scripts/ensure-prometheus.sh
+	bash scripts/ensure-bubblewrap.sh
 	$(BIN)/pytest
 	# The API suite again, end to end against a real `runwright dev` process tree.
 	$(BIN)/pytest tests/api --api-target=dev -q

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import api_latency, context_build, retrieval, run_latency
+from bench import api_latency, context_build, retrieval, run_latency, sandbox
 
 
 async def main() -> None:
@@ -51,6 +51,16 @@ async def main() -> None:
         )
     )
     rows += _retrieval_rows(await retrieval.main())
+    boxed = await sandbox.main()
+    rows.append(
+        (
+            "code_interpreter sandbox start, fresh session + first cell (p50 / p95)",
+            f"{boxed['start_p50_ms']:.1f} / {boxed['start_p95_ms']:.1f} ms "
+            f"(warm cell {boxed['warm_p50_ms']:.2f} ms)",
+            f"python -I -c pass {boxed['bare_p50_ms']:.1f} / {boxed['bare_p95_ms']:.1f} ms",
+            f"{boxed['start_ratio']:.2f}",
+        )
+    )
     print("\n| benchmark | result | baseline (same run) | ratio |\n| --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
