@@ -27,6 +27,8 @@ from worker import (
     build_worker,
     install_stop_signals,
     quiet_temporal_loggers,
+    report_sandbox,
+    sandbox_for,
 )
 from worker import (
     main as worker_main,
@@ -68,7 +70,9 @@ async def _serve_dev(settings: Settings, temporal_port: int, stop: asyncio.Event
         app = create_app(settings, store=store, client=client)
         api = _ApiServer(uvicorn.Config(app, host=settings.api_host, port=settings.api_port,
                                         log_config=None, lifespan="on"))  # fmt: skip
-        async with build_worker(client, settings, store):
+        sandbox = sandbox_for(settings)
+        await report_sandbox(sandbox)
+        async with build_worker(client, settings, store, sandbox=sandbox):
             api_task = asyncio.create_task(api.serve())
             while not api.started and not api_task.done():  # noqa: ASYNC110 (uvicorn exposes a flag)
                 await asyncio.sleep(0.02)
@@ -79,6 +83,7 @@ async def _serve_dev(settings: Settings, temporal_port: int, stop: asyncio.Event
             await stop.wait()
             api.should_exit = True
             await api_task
+        await sandbox.aclose()
         await store.close()
     finally:
         await temporal.stop()

@@ -17,6 +17,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.code_interpreter import CodeInterpreterActivities
 from activities.file_search import INGEST_WAIT_S, FileSearchActivities
 from activities.ingest import IngestActivities
 from activities.model import ModelActivities
@@ -31,6 +32,7 @@ from core.providers.base import ModelProvider
 from core.providers.embeddings import Embedder, embedder_from_settings
 from core.providers.factory import provider_from_settings
 from core.retrieval import Retriever
+from core.sandbox import Sandbox, sandbox_from_settings
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal, ensure_search_attributes
@@ -62,6 +64,7 @@ def worker_components(
     tools: ToolRegistry | None = None,
     embedder: Embedder | None = None,
     file_search_ingest_wait_s: float = INGEST_WAIT_S,
+    sandbox: Sandbox | None = None,
 ) -> tuple[list[type], list[Callable[..., Any]]]:
     """The workflows and activities this worker registers, with their dependencies injected."""
     provider = provider if provider is not None else provider_from_settings(settings)
@@ -74,6 +77,7 @@ def worker_components(
     ingest = IngestActivities(store, embedder)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     webhooks = WebhookActivities(store, settings.webhook_url, secret)
+    code = CodeInterpreterActivities(store, sandbox or sandbox_for(settings))
     searches = FileSearchActivities(store, Retriever(store, embedder), file_search_ingest_wait_s)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,
@@ -85,8 +89,14 @@ def worker_components(
         ingest.finish_ingest,
         searches.run_file_search,
         webhooks.deliver_webhook,
+        code.run_code,
     ]
     return [RunWorkflow, IngestFileWorkflow, DeliverWebhookWorkflow], activities
+
+
+def sandbox_for(settings: Settings) -> Sandbox:
+    """The code_interpreter sandbox the settings name (`none`: code_interpreter refused)."""
+    return sandbox_from_settings(settings.sandbox, root_dir=settings.sandbox_dir)
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -106,6 +116,7 @@ def build_worker(
     provider: ModelProvider | None = None,
     tools: ToolRegistry | None = None,
     file_search_ingest_wait_s: float = INGEST_WAIT_S,
+    sandbox: Sandbox | None = None,
     **options: Any,
 ) -> Worker:
     """The worker for `settings.task_queue`; tests and `runwright dev` reuse this."""
@@ -115,6 +126,7 @@ def build_worker(
         provider=provider,
         tools=tools,
         file_search_ingest_wait_s=file_search_ingest_wait_s,
+        sandbox=sandbox,
     )
     return Worker(
         client,
@@ -137,8 +149,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
     client = await connect_temporal(settings, runtime=build_runtime(settings), wait_seconds=30)
     await ensure_search_attributes(client, SEARCH_ATTRIBUTES)
     store = await open_store(settings.resolved_database_url, blob_dir=settings.blob_dir)
+    sandbox = sandbox_for(settings)
+    await report_sandbox(sandbox)
+    sweeper = asyncio.create_task(sweep_sandbox_sessions(sandbox, settings.sandbox_idle_seconds))
     try:
-        async with build_worker(client, settings, store):
+        async with build_worker(client, settings, store, sandbox=sandbox):
             log.info(
                 "worker_started",
                 task_queue=settings.task_queue,
@@ -147,8 +162,28 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
             )
             await stop.wait()
     finally:
+        sweeper.cancel()
+        await sandbox.aclose()
         await store.close()
         log.info("worker_stopped")
+
+
+async def report_sandbox(sandbox: Sandbox) -> None:
+    """Say at start-up whether code_interpreter can run here, and if not, why."""
+    availability = await sandbox.available()
+    if availability.ok:
+        log.info("code_interpreter_available")
+    else:
+        log.warning("code_interpreter_unavailable", reason=availability.reason)
+
+
+async def sweep_sandbox_sessions(sandbox: Sandbox, idle_seconds: float) -> None:
+    """Tear down sessions idle longer than `idle_seconds`, checking once a minute."""
+    while True:
+        await asyncio.sleep(min(60.0, idle_seconds))
+        closed = await sandbox.sweep_idle(idle_seconds)
+        if closed:
+            log.info("sandbox_sessions_closed", count=len(closed))
 
 
 def install_stop_signals(

@@ -14,12 +14,11 @@ import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from activities._builtin_calls import BuiltinCalls
+from activities._reply_extras import ReplyExtras
 from activities._run_patch import end_message, end_step, wire_usage
 from activities.types import GenerateInput
-from core import file_search
-from core.objects.file_search_tool_call import FileSearchToolCall
 from core.objects.message import Message
-from core.objects.message_content import Text, TextContentBlock
 from core.objects.run import Run
 from core.objects.run_step import (
     FunctionToolCall,
@@ -63,10 +62,10 @@ class StepWriter:
         store: Store,
         request: GenerateInput,
         run: Run,
-        citations: file_search.CitationSources | None = None,
+        extras: ReplyExtras | None = None,
     ) -> None:
         self._store = store
-        self._citations = citations or file_search.CitationSources({})
+        self._extras = extras or ReplyExtras()
         self._request = request
         self._run = run
         self._message: Message | None = None
@@ -74,9 +73,7 @@ class StepWriter:
         self._message_step: RunStep | None = None
         self._text_started = False
         self._calls_seen: set[int] = set()
-        self._builtin_calls: set[int] = set()
-        """Indexes of calls to built-in tools (file_search): their wire type is not `function`."""
-        self._searches = file_search.options_of(run.tools) is not None
+        self._builtins = BuiltinCalls(run)
 
     # -- events ----------------------------------------------------------------------------
 
@@ -174,26 +171,26 @@ class StepWriter:
                              f"step.{self._tool_step.id}.in_progress")  # fmt: skip
         return self._tool_step
 
-    def _is_builtin(self, index: int, name: str | None) -> bool:
-        if name == file_search.TOOL_NAME and self._searches:
-            self._builtin_calls.add(index)
-        return index in self._builtin_calls
-
     async def tool_call(self, delta: ToolCallDelta) -> None:
         """A step delta: id and name once per call, then argument fragments only (SPEC §6.4).
-        A file_search call's arguments have no wire field: only its opening delta is sent."""
+        Built-in tools have their own wire shapes (`BuiltinCalls`)."""
         step = await self._open_tool_step()
-        builtin = self._is_builtin(delta.index, delta.name)
-        call: dict[str, Any] = {"index": delta.index, "type": "function"}
+        kind = self._builtins.kind(delta.index, delta.name)
+        call: dict[str, Any] = {"index": delta.index, "type": kind or "function"}
         if delta.index not in self._calls_seen:
             self._calls_seen.add(delta.index)
             call["id"] = call_id_for(step.id, delta.index)
-            if builtin:
-                call.update(type=file_search.TOOL_NAME, file_search={})
+            if kind is not None:
+                call.update(self._builtins.opening_delta(kind, delta.arguments, delta.index))
             else:
                 call["function"] = {"name": delta.name or "", "arguments": delta.arguments,
                                     "output": None}  # fmt: skip
-        elif delta.arguments and not builtin:
+        elif kind is not None:
+            body = self._builtins.next_delta(kind, delta.arguments, delta.index)
+            if body is None:
+                return
+            call.update(body)
+        elif delta.arguments:
             call["function"] = {"arguments": delta.arguments}
         else:
             return
@@ -245,22 +242,20 @@ class StepWriter:
         await self._save_step(self._tool_step, None)
         return self._tool_step
 
-    async def _emit_annotations(self, message: Message, annotations: list[Any]) -> None:
-        """The citations as one last text delta: streaming clients see them before the
-        `thread.message.completed` snapshot (annotation deltas are indexed, SPEC §6.4)."""
-        dumped = [
-            {"index": index, **annotation.model_dump(mode="json")}
-            for index, annotation in enumerate(annotations)
-        ]
-        delta = {"content": [{"index": 0, "type": "text", "text": {"annotations": dumped}}]}
-        await self._emit(
-            "thread.message.delta",
-            {"id": message.id, "object": "thread.message.delta", "delta": delta},
-        )
+    async def _emit_extras(self, message: Message, annotations: list[Any]) -> None:
+        """Citations, file links and images as one last delta: streaming clients see them
+        before the `thread.message.completed` snapshot (indexed deltas, SPEC §6.4)."""
+        delta = self._extras.delta(annotations)
+        if delta is not None:
+            await self._emit(
+                "thread.message.delta",
+                {"id": message.id, "object": "thread.message.delta", "delta": delta},
+            )
 
     async def _finished_call(self, step: RunStep, call: ToolCallResult) -> ToolCall:
         call_id = call_id_for(step.id, call.index)
-        if not self._is_builtin(call.index, call.name):
+        kind = self._builtins.kind(call.index, call.name)
+        if kind is None:
             function = FunctionToolCallFunction(name=call.name, arguments=call.arguments)
             return FunctionToolCall(id=call_id, function=function)
         # Kept for showing the model its own call again in the next call's context.
@@ -269,15 +264,14 @@ class StepWriter:
                 self._request.run.project_id, self._run.id, call_id, call.arguments
             )
         )
-        return FileSearchToolCall(id=call_id)
+        return BuiltinCalls.finished(kind, call_id, call.arguments)
 
     async def _finish_message(self, result: ChatResult, usage: Any) -> None:
         message = await self._open_message()
         assert self._message_step is not None
-        annotations = self._citations.annotations(result.text)
-        if annotations:
-            await self._emit_annotations(message, annotations)
-        content = [TextContentBlock(text=Text(value=result.text, annotations=annotations))]
+        annotations = self._extras.annotations(result.text)
+        await self._emit_extras(message, annotations)
+        content = self._extras.content(result.text, annotations)
         cut_short = result.finish_reason == "length" and not result.tool_calls
         now = int(time.time())
         if cut_short:

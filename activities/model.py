@@ -13,10 +13,12 @@ from temporalio.exceptions import ApplicationError
 
 from activities import _metrics
 from activities._errors import error_class, to_application_error
+from activities._reply_extras import ReplyExtras, code_interpreter_calls
 from activities._run_patch import wire_usage
 from activities._step_writer import StepWriter
 from activities.types import GeneratedToolCall, GenerateInput, GenerateResult
 from core import file_search
+from core.code_interpreter import files_key
 from core.context import Context, ContextLimits, chat_tool_choice, chat_tools, load_context
 from core.context_windows import ContextWindows
 from core.objects.run import Run, TruncationStrategy
@@ -127,8 +129,8 @@ class ModelActivities:
         await self._store.run_contexts.upsert(ref.project_id, record)
         if not context.fits:
             return _does_not_fit(run, context, window)
-        citations = file_search.CitationSources.of(file_search.file_search_calls(tool_steps))
-        writer = StepWriter(self._store, request, run, citations)
+        extras = ReplyExtras.of(tool_steps, await self._side_records(ref.project_id, tool_steps))
+        writer = StepWriter(self._store, request, run, extras)
         try:
             result = await self._stream(
                 _request(run, context.messages, request.max_completion_tokens), writer
@@ -154,9 +156,14 @@ class ModelActivities:
         ref = request.run
         limits = ContextLimits(request.max_prompt_tokens, request.max_completion_tokens, window)
         history = self._store.messages.history(ref.project_id, ref.thread_id)
-        searches = [call.id for call in file_search.file_search_calls(tool_steps)]
-        arguments = await self._store.tool_call_arguments.get_many(ref.project_id, searches)
+        arguments = await self._side_records(ref.project_id, tool_steps)
         return await load_context(run, history, tool_steps, limits, arguments)
+
+    async def _side_records(self, project_id: str, tool_steps: list[RunStep]) -> dict[str, str]:
+        """Built-in calls' arguments and written files, kept beside the steps."""
+        keys = [call.id for call in file_search.file_search_calls(tool_steps)]
+        keys += [files_key(call.id) for call in code_interpreter_calls(tool_steps)]
+        return await self._store.tool_call_arguments.get_many(project_id, keys)
 
     def _result(
         self, result: ChatResult, tool_step: RunStep | None, usage: TokenUsage

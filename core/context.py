@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from core import file_search
+from core import code_interpreter, file_search
+from core.code_interpreter import files_key
 from core.objects.assistant_tool import FunctionTool
+from core.objects.code_interpreter_tool_call import CodeInterpreterToolCall
 from core.objects.file_search_tool_call import FileSearchToolCall
 from core.objects.message import Message
 from core.objects.message_content import ImageURLContentBlock, TextContentBlock
@@ -57,6 +59,11 @@ class _ToolTurns:
         self._arguments = arguments
         self._searches = 0
 
+    def _files_of(self, call_id: str) -> dict[str, str]:
+        """`/mnt/data path -> file_id` of the files a code_interpreter call wrote."""
+        files: dict[str, str] = json.loads(self._arguments.get(files_key(call_id), "{}"))
+        return files
+
     def of(self, step: RunStep) -> list[ChatMessage]:
         """An assistant turn with the step's calls, then one `tool` message per output."""
         details = step.step_details
@@ -67,6 +74,10 @@ class _ToolTurns:
             if isinstance(call, FunctionToolCall):
                 turns.append(_call_turn(call.id, call.function.name, call.function.arguments,
                                         call.function.output or ""))  # fmt: skip
+            elif isinstance(call, CodeInterpreterToolCall):
+                code = json.dumps({"code": call.code_interpreter.input})
+                output = code_interpreter.render_output(call, self._files_of(call.id))
+                turns.append(_call_turn(call.id, code_interpreter.TOOL_NAME, code, output))
             elif isinstance(call, FileSearchToolCall):
                 arguments = self._arguments.get(call.id, '{"queries": []}')
                 output = file_search.render_output(self._searches, call)
@@ -106,6 +117,8 @@ def chat_tools(run: Run) -> list[dict[str, Any]]:
             tools.append({"type": "function", "function": function})
     if file_search.options_of(run.tools) is not None:
         tools.append(file_search.chat_tool())
+    if code_interpreter.enabled(run.tools):
+        tools.append(code_interpreter.chat_tool())
     return tools
 
 
@@ -113,8 +126,8 @@ def chat_tool_choice(run: Run) -> str | dict[str, Any] | None:
     choice = run.tool_choice
     if choice is None or isinstance(choice, str):
         return choice
-    if choice.type == file_search.TOOL_NAME:
-        return {"type": "function", "function": {"name": file_search.TOOL_NAME}}
+    if choice.type in (file_search.TOOL_NAME, code_interpreter.TOOL_NAME):
+        return {"type": "function", "function": {"name": choice.type}}
     dumped: dict[str, Any] = json.loads(choice.model_dump_json(exclude_none=True))
     return dumped
 

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.context_windows import parse_overrides
+from core.sandbox.factory import default_sandbox_kind
 
 LogFormat = Literal["auto", "json", "console"]
 
@@ -55,6 +56,13 @@ class Settings(BaseSettings):
 
     webhook_secret: SecretStr | None = None
     """Signs webhooks (Standard Webhooks HMAC-SHA256, as OpenAI's); `whsec_<base64>` or text."""
+
+    sandbox: Literal["bubblewrap", "none"] = Field(default_factory=default_sandbox_kind)
+    """code_interpreter's sandbox: `bubblewrap` (Linux default; needs the `bwrap` binary) or
+    `none` (code_interpreter refused). Never runs model code unsandboxed."""
+
+    sandbox_idle_seconds: float = Field(default=1200.0, gt=0)
+    """A thread's code_interpreter session (variables, files) is torn down after this long idle."""
 
     task_queue: str = "runwright"
     """Temporal task queue shared by the API (starts runs) and the worker (executes them)."""
@@ -129,6 +137,11 @@ class Settings(BaseSettings):
                 raise ValueError("RUNWRIGHT_API_KEYS entries must look like key:project")
             projects[key] = project
         return projects
+
+    @property
+    def sandbox_dir(self) -> Path:
+        """Directory holding code_interpreter sessions' working directories."""
+        return self.data_dir / "sandbox"
 
     @property
     def blob_dir(self) -> Path:

@@ -22,6 +22,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.code_interpreter import CodeInterpreterActivities
     from activities.file_search import FileSearchActivities
     from activities.model import ModelActivities
     from activities.runs import RunActivities
@@ -63,6 +64,11 @@ with workflow.unsafe.imports_passed_through():
     )
 
 T = TypeVar("T")
+_TOOL_ACTIVITIES: dict[str, Callable[..., Awaitable[None]]] = {
+    "file_search": FileSearchActivities.run_file_search,
+    "code_interpreter": CodeInterpreterActivities.run_code,
+}
+"""Server-side calls of the built-in tools; any other is a registered function."""
 CUT_SHORT_TOOL_CALLS_PATCH = "cut-short-tool-calls-end-incomplete"
 Interrupt = Literal["cancelled", "expired"]
 
@@ -247,11 +253,7 @@ class RunWorkflow:
         request = DispatchToolInput(run=self._ref, step_id=step_id, call_id=call.id)
         # Built-in calls exist only in runs started with this code (no running execution has
         # one), so the branch needs no patch marker.
-        activity_method = (
-            FileSearchActivities.run_file_search
-            if call.kind == "file_search"
-            else ToolActivities.dispatch_function_tool
-        )
+        activity_method = _TOOL_ACTIVITIES.get(call.kind, ToolActivities.dispatch_function_tool)
         return await self._interruptible(
             lambda: workflow.start_activity_method(
                 activity_method,

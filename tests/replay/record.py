@@ -107,6 +107,14 @@ async def ingest_cancelled(stack: RunStack) -> str:
     return workflow_id
 
 
+async def code_interpreter(stack: RunStack) -> str:
+    stack.model.script(
+        ToolCalls([ToolCall("code_interpreter", '{"code": "print(6 * 7)"}')]), Reply("42.")
+    )
+    assistant = await stack.assistant(tools=[{"type": "code_interpreter"}])
+    return (await stack.wait(await stack.start(assistant, await stack.thread("6*7?")))).id
+
+
 async def webhooks(stack: RunStack) -> str:
     stack.model.script(Reply("Hi!"))
     run = await stack.start(await stack.assistant(), await stack.thread("hi"))
@@ -124,6 +132,7 @@ SCENARIOS: dict[str, Scenario] = {
     "ingest_failed": ingest_failed,
     "ingest_cancelled": ingest_cancelled,
     "webhooks": webhooks,
+    "code_interpreter": code_interpreter,
 }
 NEEDS_RECEIVER = {"webhooks"}
 

@@ -39,6 +39,7 @@ def test_histories_are_committed() -> None:
         "ingest_failed",
         "ingest_cancelled",
         "webhooks",
+        "code_interpreter",
     } <= names
 
 

@@ -36,6 +36,7 @@ from core.objects.run import (
 )
 from core.objects.run_step import (
     CodeInterpreter,
+    CodeInterpreterOutputLogs,
     CodeInterpreterToolCall,
     FunctionToolCall,
     FunctionToolCallFunction,
@@ -328,9 +329,12 @@ def test_a_missing_output_is_sent_as_an_empty_string() -> None:
     assert messages[-1] == {"role": "tool", "tool_call_id": "call_a", "content": ""}
 
 
-def test_non_function_calls_and_message_steps_produce_no_turns() -> None:
+def test_code_interpreter_calls_render_as_turns_and_message_steps_do_not() -> None:
     interpreter = CodeInterpreterToolCall(
-        id="call_ci", code_interpreter=CodeInterpreter(input="1+1", outputs=[])
+        id="call_ci",
+        code_interpreter=CodeInterpreter(
+            input="1+1", outputs=[CodeInterpreterOutputLogs(logs="2")]
+        ),
     )
     message_step = RunStep(
         id="step_2",
@@ -342,11 +346,16 @@ def test_non_function_calls_and_message_steps_produce_no_turns() -> None:
         status="completed",
         step_details=MessageCreationStepDetails(message_creation=MessageCreation(message_id="m")),
     )
-    assert tool_step_messages(tool_step(interpreter)) == []
+    alone = tool_step_messages(tool_step(interpreter))
+    assert alone[0]["tool_calls"][0]["function"] == {
+        "name": "code_interpreter",
+        "arguments": '{"code": "1+1"}',
+    }
+    assert alone[1] == {"role": "tool", "tool_call_id": "call_ci", "content": "2"}
     assert tool_step_messages(message_step) == []
     mixed = tool_step_messages(tool_step(interpreter, call("call_a", "f", "ok")))
-    assert [c["id"] for c in mixed[0]["tool_calls"]] == ["call_a"]
-    assert len(mixed) == 2
+    assert [c["id"] for c in mixed[0]["tool_calls"]] == ["call_ci", "call_a"]
+    assert len(mixed) == 3
 
 
 # -- chat_tools / chat_tool_choice ------------------------------------------------------------
@@ -382,15 +391,16 @@ def test_a_function_without_parameters_gets_an_empty_object_schema() -> None:
     ]
 
 
-def test_function_tools_and_file_search_are_rendered_as_functions() -> None:
+def test_function_and_built_in_tools_are_rendered_as_functions() -> None:
     tools = [
         CodeInterpreterTool(),
         FileSearchTool(),
         FunctionTool(function=FunctionDefinition(name="f")),
     ]
     rendered = chat_tools(make_run(tools=tools))
-    assert [t["function"]["name"] for t in rendered] == ["f", "file_search"]
+    assert [t["function"]["name"] for t in rendered] == ["f", "file_search", "code_interpreter"]
     assert rendered[1]["function"]["parameters"]["required"] == ["queries"]
+    assert rendered[2]["function"]["parameters"]["required"] == ["code"]
     assert chat_tools(make_run(tools=[])) == []
 
 
