@@ -6,6 +6,7 @@ main(): Settings -> configure_logging -> Runtime(Prometheus) -> Client(pydantic)
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,7 +33,7 @@ from core.providers.base import ModelProvider
 from core.providers.embeddings import Embedder, embedder_from_settings
 from core.providers.factory import provider_from_settings
 from core.retrieval import Retriever
-from core.sandbox import Sandbox, sandbox_from_settings
+from core.sandbox import Sandbox, SandboxLimits, sandbox_from_settings
 from core.settings import Settings
 from core.store import Store, open_store
 from core.temporal_client import connect_temporal, ensure_search_attributes
@@ -77,7 +78,12 @@ def worker_components(
     ingest = IngestActivities(store, embedder)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     webhooks = WebhookActivities(store, settings.webhook_url, secret)
-    code = CodeInterpreterActivities(store, sandbox or sandbox_for(settings))
+    limits = SandboxLimits(
+        wall_time_s=settings.sandbox_wall_time_seconds,
+        cpu_time_s=max(1, math.ceil(settings.sandbox_wall_time_seconds)),
+        memory_mb=settings.sandbox_memory_mb,
+    )
+    code = CodeInterpreterActivities(store, sandbox or sandbox_for(settings), limits)
     searches = FileSearchActivities(store, Retriever(store, embedder), file_search_ingest_wait_s)
     activities: list[Callable[..., Any]] = [
         runs.record_run_status,

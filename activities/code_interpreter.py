@@ -10,10 +10,14 @@ this worker the call fails the run with the reason: never unsandboxed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import time
+from collections.abc import Coroutine
 from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -32,7 +36,10 @@ from core.objects.run_step import RunStep, ToolCallsStepDetails
 from core.objects.tool_resources import ToolResources
 from core.sandbox import ExecutionResult, Sandbox, SandboxLimits, SandboxStartError, SessionRef
 from core.store import Store
+from core.store.run_events import RunClosedError
 
+T = TypeVar("T")
+HEARTBEAT_EVERY_S = 1.0
 MAX_FILES_PER_SOURCE = 20
 MAX_OUTPUT_FILE_BYTES = 100 * 1024 * 1024
 
@@ -53,6 +60,18 @@ def _with_call(step: RunStep, call: CodeInterpreterToolCall) -> RunStep:
     assert isinstance(details, ToolCallsStepDetails)
     calls = [call if c.id == call.id else c for c in details.tool_calls]
     return step.model_copy(update={"step_details": ToolCallsStepDetails(tool_calls=calls)})
+
+
+async def _heartbeating(work: Coroutine[Any, Any, T]) -> T:
+    """Await `work`, heartbeating meanwhile: a worker that dies mid-call is noticed by the
+    heartbeat timeout and the call is retried on another worker (in a fresh session process;
+    the session's files remain)."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_S)
+        if done:
+            return task.result()
+        activity.heartbeat()
 
 
 def _logs(result: ExecutionResult) -> str:
@@ -85,7 +104,9 @@ class CodeInterpreterActivities:
         session = SessionRef(session_id=run.thread_id)
         await self._place_inputs(project, run, session)
         try:
-            result = await self._sandbox.run(session, call.code_interpreter.input, self._limits)
+            result = await _heartbeating(
+                self._sandbox.run(session, call.code_interpreter.input, self._limits)
+            )
         except SandboxStartError as err:
             raise ApplicationError(
                 f"The sandbox did not start: {err}", type="SandboxStart"
@@ -101,10 +122,33 @@ class CodeInterpreterActivities:
             }
         )
         await self._store.run_steps.upsert(project, _with_call(step, finished))
+        await self._stream_outputs(run.id, step, finished)
         # Written last: its presence marks the call done (see the retry check above).
         await self._store.tool_call_arguments.put(
             project, run.id, files_key(call.id), json.dumps(files)
         )
+
+    async def _stream_outputs(
+        self, run_id: str, step: RunStep, call: CodeInterpreterToolCall
+    ) -> None:
+        """The outputs as a step delta, as OpenAI streams them (SPEC §8); not once the run
+        is closing (a cancelled run's stream has ended)."""
+        details = step.step_details
+        assert isinstance(details, ToolCallsStepDetails)
+        index = next(i for i, c in enumerate(details.tool_calls) if c.id == call.id)
+        outputs = [
+            {"index": i, **output.model_dump(mode="json")}
+            for i, output in enumerate(call.code_interpreter.outputs)
+        ]
+        tool_call = {"index": index, "type": "code_interpreter", "id": call.id,
+                     "code_interpreter": {"outputs": outputs}}  # fmt: skip
+        delta = {"step_details": {"type": "tool_calls", "tool_calls": [tool_call]}}
+        payload = {"id": step.id, "object": "thread.run.step.delta", "delta": delta}
+        with contextlib.suppress(RunClosedError):
+            await self._store.run_events.append(
+                run_id, "thread.run.step.delta", payload,
+                dedupe_key=f"step.{step.id}.{call.id}.outputs", while_open=True,
+            )  # fmt: skip
 
     async def _require_sandbox(self) -> None:
         availability = await self._sandbox.available()

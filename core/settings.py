@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     sandbox_idle_seconds: float = Field(default=1200.0, gt=0)
     """A thread's code_interpreter session (variables, files) is torn down after this long idle."""
 
+    sandbox_wall_time_seconds: float = Field(default=30.0, gt=0)
+    """Wall time (and CPU seconds) one code_interpreter call may take."""
+
+    sandbox_memory_mb: int = Field(default=1024, ge=256)
+    """Address space of one code_interpreter process (numpy, pandas and matplotlib map ~320 MB)."""
+
     task_queue: str = "runwright"
     """Temporal task queue shared by the API (starts runs) and the worker (executes them)."""
 

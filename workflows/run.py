@@ -259,6 +259,12 @@ class RunWorkflow:
                 activity_method,
                 request,
                 start_to_close_timeout=timedelta(seconds=limits.tool_call_timeout_s),
+                # Code runs heartbeat, so a worker that dies mid-call is noticed in seconds.
+                heartbeat_timeout=(
+                    timedelta(seconds=limits.model_heartbeat_timeout_s)
+                    if call.kind == "code_interpreter"
+                    else None
+                ),
                 retry_policy=retry_policy(limits.tool_retry),
                 cancellation_type=workflow.ActivityCancellationType.TRY_CANCEL,
             )

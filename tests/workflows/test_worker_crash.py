@@ -4,6 +4,7 @@ exactly one assistant message per step."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -160,3 +161,37 @@ async def test_worker_killed_during_requires_action(
             ("message_creation", "completed"),
         ]
         await _exactly_one_message_per_step(stack, run.id, run.thread_id)
+
+
+async def test_worker_killed_during_a_code_interpreter_call(
+    temporal_env: WorkflowEnvironment,
+    crash_store: Store,
+    model_server: ScriptedModelServer,
+    worker_process: WorkerProcess,
+    tmp_path: Path,
+    task_queue: str,
+) -> None:
+    """The call is retried on the restarted worker, in a fresh session process, and the run
+    completes with the retried call's output."""
+    code = "import time\ntime.sleep(3)\nprint('slept')"
+    model_server.script(
+        ToolCalls([ToolCall("code_interpreter", json.dumps({"code": code}))]), Reply("Done.")
+    )
+    settings = stack_settings(tmp_path, task_queue)
+    async with run_stack(
+        temporal_env.client, crash_store, model_server, settings, limits=LIMITS, with_worker=False
+    ) as stack:
+        worker_process.start()
+        assistant = await stack.assistant(tools=[{"type": "code_interpreter"}])
+        run = await stack.start(assistant, await stack.thread("run it"))
+        await asyncio.to_thread(model_server.wait_for_requests, 1, 30)
+        await asyncio.sleep(1.5)  # inside the 3-second sleep
+        worker_process.kill()
+        worker_process.start()
+        done = await stack.wait(run, timeout_s=60)
+
+        assert done.status == "completed", done.last_error
+        (tool_step,) = [s for s in await stack.steps(run) if s.type == "tool_calls"]
+        (call,) = tool_step.step_details.tool_calls  # type: ignore[union-attr]
+        assert call.code_interpreter.outputs[0].logs.strip() == "slept"  # type: ignore[union-attr]
+        assert len(model_server.chat_requests) == 2
