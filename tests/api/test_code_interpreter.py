@@ -222,3 +222,35 @@ async def test_an_open_figure_comes_back_as_an_image(local_api: ApiServer) -> No
     assert picture.type == "image_file" and picture.image_file.file_id == image.image.file_id
     content = await api.client.files.content(image.image.file_id)
     assert content.read().startswith(PNG_SIGNATURE)
+
+
+async def test_message_attachments_are_placed_in_the_working_directory(
+    local_api: ApiServer,
+) -> None:
+    api = local_api
+    notes = await api.client.files.create(
+        file=("notes.txt", io.BytesIO(b"attached and readable")), purpose="assistants"
+    )
+    api.model.script(_code_call("print(open('/mnt/data/notes.txt').read())"), Reply("Read it."))
+    assistant = await api.client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "code_interpreter"}]
+    )
+
+    run = await api.client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id,
+        thread={
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "Read my notes.",
+                    "attachments": [{"file_id": notes.id, "tools": [{"type": "code_interpreter"}]}],
+                }
+            ]
+        },
+        poll_interval_ms=50,
+    )
+
+    assert run.status == "completed", run.last_error
+    steps = await api.client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)
+    (call,) = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
+    assert call.code_interpreter.outputs[0].logs.strip() == "attached and readable"  # type: ignore[union-attr]
