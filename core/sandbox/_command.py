@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,11 @@ def _namespace_args(privileged: bool) -> list[str]:
     return [*args, "--unshare-user", "--disable-userns"]
 
 
-def _parent_dirs(destinations: list[str]) -> list[str]:
+_PRIVATE_TMP = ("/tmp", "/dev/shm")
+
+
+def _parent_dirs_of(destinations: Iterable[str]) -> list[str]:
+    """Every parent directory of the destinations, outermost first, once each."""
     parents: list[str] = []
     for destination in destinations:
         parts = destination.strip("/").split("/")[:-1]
@@ -115,8 +120,12 @@ def _parent_dirs(destinations: list[str]) -> list[str]:
             parent = "/" + "/".join(parts[:depth])
             if parent not in parents:
                 parents.append(parent)
+    return parents
+
+
+def _parent_dirs(destinations: list[str]) -> list[str]:
     args = []
-    for parent in parents:
+    for parent in _parent_dirs_of(destinations):
         args += ["--perms", "0755", "--dir", parent]
     return args
 
@@ -148,8 +157,7 @@ def _environment_args() -> list[str]:
 def _filesystem_args(python: PythonLayout, paths: SessionPaths, limits: SandboxLimits) -> list[str]:
     # bwrap (as root at least) creates missing parents of mount points 0700, which the session
     # uid could not traverse: create them 0755 first.
-    destinations = [*python.roots, "/etc/passwd", WORKDIR, REPL_PATH]
-    args = _parent_dirs(destinations)
+    args = _parent_dirs(["/etc/passwd", WORKDIR, REPL_PATH])
     args += ["--ro-bind", "/usr", "/usr"]
     for name in TOP_LEVEL_LINKS:
         host = f"/{name}"
@@ -157,15 +165,19 @@ def _filesystem_args(python: PythonLayout, paths: SessionPaths, limits: SandboxL
             args += ["--symlink", os.readlink(host), host]
         elif os.path.isdir(host):
             args += ["--ro-bind", host, host]
-    for root in python.roots:
-        args += ["--ro-bind", root, root]
     args += ["--ro-bind", paths.passwd, "/etc/passwd"]
     args += ["--ro-bind", f"{paths.runtime}/etc/group", "/etc/group"]
     for host in HOST_ETC_FILES:
         args += ["--ro-bind-try", host, host]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    for tmp in ("/tmp", "/dev/shm"):  # /dev/shm: multiprocessing's semaphores live there
+    for tmp in _PRIVATE_TMP:  # /dev/shm: multiprocessing's semaphores live there
         args += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", tmp]
+    # After the private /tmp: a venv that lives under /tmp (a CI checkout) stays visible.
+    roots_parents = [p for p in _parent_dirs_of(python.roots) if p not in _PRIVATE_TMP]
+    for parent in roots_parents:
+        args += ["--perms", "0755", "--dir", parent]
+    for root in python.roots:
+        args += ["--ro-bind", root, root]
     args += ["--bind", paths.workdir, WORKDIR]
     args += ["--ro-bind", f"{paths.runtime}/repl.py", REPL_PATH]
     args += ["--ro-bind-try", f"{paths.runtime}/mpl", MPL_CACHE_PATH]
