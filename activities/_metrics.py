@@ -60,3 +60,11 @@ def ingest_chunked(data_bytes: int, chunks: int) -> None:
 
 def ingest_finished(outcome: IngestOutcome) -> None:
     _count(m.INGEST_FILES, 1, {"outcome": outcome})
+
+
+def sandbox_executed(seconds: float, failed: bool) -> None:
+    """One code_interpreter execution; `failed`: the code raised or hit a limit."""
+    outcome: CallOutcome = "error" if failed else "ok"
+    _count(m.SANDBOX_EXECUTIONS, 1, {"outcome": outcome})
+    _observe(m.SANDBOX_DURATION, seconds, {"outcome": outcome})
+    tool_called("code_interpreter", outcome)

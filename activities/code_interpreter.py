@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import _metrics
 from activities.types import DispatchToolInput
 from core.code_interpreter import files_key
 from core.objects.code_interpreter_tool_call import (
@@ -103,6 +104,7 @@ class CodeInterpreterActivities:
         run = await self._store.runs.get(project, request.run.run_id)
         session = SessionRef(session_id=run.thread_id)
         await self._place_inputs(project, run, session)
+        started = time.monotonic()
         try:
             result = await _heartbeating(
                 self._sandbox.run(session, call.code_interpreter.input, self._limits)
@@ -111,6 +113,7 @@ class CodeInterpreterActivities:
             raise ApplicationError(
                 f"The sandbox did not start: {err}", type="SandboxStart"
             ) from err
+        _metrics.sandbox_executed(time.monotonic() - started, failed=result.error is not None)
         outputs: list[CodeInterpreterOutputLogs | CodeInterpreterOutputImage] = [
             CodeInterpreterOutputLogs(logs=_logs(result))
         ]

@@ -145,6 +145,19 @@ INGEST_DURATION: Final = Instrument(
     _INGEST,
 )
 
+SANDBOX_EXECUTIONS: Final = Instrument(
+    "runwright_sandbox_executions",
+    "counter",
+    "code_interpreter executions (attempts) in the sandbox, by outcome (error: the code failed "
+    "or hit a limit; the run goes on).",
+)
+SANDBOX_DURATION: Final = Instrument(
+    "runwright_sandbox_execution_duration_seconds",
+    "histogram",
+    "Time of one code_interpreter execution, session start included.",
+    _FAST,
+)
+
 WORKER_INSTRUMENTS: Final = (
     RUNS_STARTED,
     RUNS_FINISHED,
@@ -160,6 +173,8 @@ WORKER_INSTRUMENTS: Final = (
     INGEST_BYTES,
     INGEST_CHUNKS,
     INGEST_DURATION,
+    SANDBOX_EXECUTIONS,
+    SANDBOX_DURATION,
 )
 
 

@@ -30,6 +30,8 @@ def test_worker_metric_names_as_scraped() -> None:
         "runwright_ingest_bytes_total",
         "runwright_ingest_chunks_total",
         "runwright_ingest_duration_seconds",
+        "runwright_sandbox_executions_total",
+        "runwright_sandbox_execution_duration_seconds",
     ]
     assert set(m.histogram_buckets()) == {
         i.name for i in m.WORKER_INSTRUMENTS if i.kind == "histogram"

@@ -453,3 +453,26 @@ async def test_replays_do_not_count_a_run_twice(
         # Any task queue or namespace: the Replayer would label its series differently.
         assert after.value(name, **label) == before.value(name, **label) == 1
     assert len([r for r in caplog.records if r.msg.startswith("run_finished")]) == 1
+
+
+async def test_sandbox_executions_are_counted_by_outcome(
+    stack: RunStack, worker_metrics: WorkerMetrics
+) -> None:
+    ok = ToolCall("code_interpreter", json.dumps({"code": "print(2 + 2)"}))
+    boom = ToolCall("code_interpreter", json.dumps({"code": "raise ValueError('no')"}))
+    stack.model.script(ToolCalls([ok]), ToolCalls([boom]), Reply("Done."))
+    assistant = await stack.assistant(tools=[{"type": "code_interpreter"}])
+    thread = await stack.thread("Compute.")
+
+    async def act() -> Run:
+        return await run_to_end(stack, await stack.start(assistant, thread))
+
+    done, moved = await measured(worker_metrics, stack, act)
+
+    assert done.status == "completed"
+    executions = "runwright_sandbox_executions_total"
+    assert moved(executions, outcome="ok", activity_type="run_code") == 1
+    assert moved(executions, outcome="error", activity_type="run_code") == 1
+    assert moved("runwright_sandbox_execution_duration_seconds_count", outcome="ok") == 1
+    assert moved("runwright_tool_calls_total", type="code_interpreter", outcome="ok") == 1
+    assert moved("runwright_tool_calls_total", type="code_interpreter", outcome="error") == 1
