@@ -13,6 +13,7 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.beta.threads import Run
 
 from tests.api.conftest import ApiServer, in_process
 from tests.fakes.model_server import Reply, ScriptedModelServer, ToolCall, ToolCalls
@@ -35,6 +36,23 @@ def _code_call(code: str) -> ToolCalls:
     return ToolCalls([ToolCall("code_interpreter", json.dumps({"code": code}))])
 
 
+async def _run(api: ApiServer, assistant_id: str, text: str, **message: Any) -> Run:
+    """A new thread with one user message, run to its end."""
+    return await api.client.beta.threads.create_and_run_poll(
+        assistant_id=assistant_id,
+        thread={"messages": [{"role": "user", "content": text, **message}]},
+        poll_interval_ms=50,
+    )
+
+
+async def _code_calls(api: ApiServer, run: Run) -> list[Any]:
+    """The run's code_interpreter calls, oldest first."""
+    steps = await api.client.beta.threads.runs.steps.list(
+        run.id, thread_id=run.thread_id, order="asc"
+    )
+    return [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
+
+
 async def _assistant_with_csv(api: ApiServer) -> str:
     csv = await api.client.files.create(file=("sales.csv", io.BytesIO(SALES)), purpose="assistants")
     assistant = await api.client.beta.assistants.create(
@@ -50,15 +68,10 @@ async def test_a_csv_becomes_a_chart_linked_from_the_answer(local_api: ApiServer
     api.model.script(_code_call(CODE), Reply(ANSWER))
     assistant_id = await _assistant_with_csv(api)
 
-    run = await api.client.beta.threads.create_and_run_poll(
-        assistant_id=assistant_id,
-        thread={"messages": [{"role": "user", "content": "Chart revenue by month."}]},
-        poll_interval_ms=50,
-    )
+    run = await _run(api, assistant_id, "Chart revenue by month.")
 
     assert run.status == "completed", run.last_error
-    steps = await api.client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)
-    (call,) = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
+    (call,) = await _code_calls(api, run)
     assert call.type == "code_interpreter"
     assert call.code_interpreter.input == CODE
     (logs,) = [o for o in call.code_interpreter.outputs if o.type == "logs"]
@@ -84,19 +97,12 @@ async def test_variables_persist_between_calls_of_a_thread(local_api: ApiServer)
     api.model.script(_code_call("x = 21"), _code_call("print(x * 2)"), Reply("It is 42."))
     assistant_id = await _assistant_with_csv(api)
 
-    run = await api.client.beta.threads.create_and_run_poll(
-        assistant_id=assistant_id,
-        thread={"messages": [{"role": "user", "content": "Compute."}]},
-        poll_interval_ms=50,
-    )
+    run = await _run(api, assistant_id, "Compute.")
 
     assert run.status == "completed", run.last_error
-    steps = await api.client.beta.threads.runs.steps.list(
-        run.id, thread_id=run.thread_id, order="asc"
-    )
-    calls = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
-    assert [c.code_interpreter.input for c in calls] == ["x = 21", "print(x * 2)"]  # type: ignore[union-attr]
-    assert calls[1].code_interpreter.outputs[0].logs.strip() == "42"  # type: ignore[union-attr]
+    calls = await _code_calls(api, run)
+    assert [c.code_interpreter.input for c in calls] == ["x = 21", "print(x * 2)"]
+    assert calls[1].code_interpreter.outputs[0].logs.strip() == "42"
 
 
 ESCAPES = {
@@ -133,20 +139,13 @@ async def test_escapes_are_contained_with_a_clear_error_in_the_outputs(boxed: Ap
     api.model.script(*(_code_call(code) for code, _ in ESCAPES.values()), Reply("Done."))
     assistant_id = await _assistant_with_csv(api)
 
-    run = await api.client.beta.threads.create_and_run_poll(
-        assistant_id=assistant_id,
-        thread={"messages": [{"role": "user", "content": "Try things."}]},
-        poll_interval_ms=50,
-    )
+    run = await _run(api, assistant_id, "Try things.")
 
     assert run.status == "completed", run.last_error
-    steps = await api.client.beta.threads.runs.steps.list(
-        run.id, thread_id=run.thread_id, order="asc"
-    )
-    calls = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
+    calls = await _code_calls(api, run)
     assert len(calls) == len(ESCAPES)
     for (name, (_, expected)), call in zip(ESCAPES.items(), calls, strict=True):
-        logs = call.code_interpreter.outputs[0].logs  # type: ignore[union-attr]
+        logs = call.code_interpreter.outputs[0].logs
         assert any(word in logs for word in expected), f"{name}: {logs[-300:]!r}"
         assert len(logs) < 200_000, f"{name}: {len(logs)} bytes of logs"
 
@@ -206,16 +205,11 @@ async def test_an_open_figure_comes_back_as_an_image(local_api: ApiServer) -> No
     )
     assistant_id = await _assistant_with_csv(api)
 
-    run = await api.client.beta.threads.create_and_run_poll(
-        assistant_id=assistant_id,
-        thread={"messages": [{"role": "user", "content": "Plot squares."}]},
-        poll_interval_ms=50,
-    )
+    run = await _run(api, assistant_id, "Plot squares.")
 
     assert run.status == "completed", run.last_error
-    steps = await api.client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)
-    (call,) = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
-    (image,) = [o for o in call.code_interpreter.outputs if o.type == "image"]  # type: ignore[union-attr]
+    (call,) = await _code_calls(api, run)
+    (image,) = [o for o in call.code_interpreter.outputs if o.type == "image"]
     messages = await api.client.beta.threads.messages.list(run.thread_id, order="desc", limit=1)
     text, picture = messages.data[0].content
     assert text.type == "text" and text.text.value == "Plotted."
@@ -251,6 +245,5 @@ async def test_message_attachments_are_placed_in_the_working_directory(
     )
 
     assert run.status == "completed", run.last_error
-    steps = await api.client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)
-    (call,) = [c for s in steps.data if s.type == "tool_calls" for c in s.step_details.tool_calls]  # type: ignore[union-attr]
-    assert call.code_interpreter.outputs[0].logs.strip() == "attached and readable"  # type: ignore[union-attr]
+    (call,) = await _code_calls(api, run)
+    assert call.code_interpreter.outputs[0].logs.strip() == "attached and readable"
