@@ -124,12 +124,13 @@ class ModelActivities:
         run = await self._store.runs.get(ref.project_id, ref.run_id)
         window = self._windows.for_model(run.model)
         tool_steps = await self._store.run_steps.completed_tool_steps(ref.project_id, ref.run_id)
-        context = await self._context(run, request, window, tool_steps)
+        side_records = await self._side_records(ref.project_id, tool_steps)
+        context = await self._context(run, request, window, tool_steps, side_records)
         record = _record(run, request, context, window)
         await self._store.run_contexts.upsert(ref.project_id, record)
         if not context.fits:
             return _does_not_fit(run, context, window)
-        extras = ReplyExtras.of(tool_steps, await self._side_records(ref.project_id, tool_steps))
+        extras = ReplyExtras.of(tool_steps, side_records)
         writer = StepWriter(self._store, request, run, extras)
         try:
             result = await self._stream(
@@ -150,14 +151,18 @@ class ModelActivities:
         return self._result(result, tool_step, usage)
 
     async def _context(
-        self, run: Run, request: GenerateInput, window: int, tool_steps: list[RunStep]
+        self,
+        run: Run,
+        request: GenerateInput,
+        window: int,
+        tool_steps: list[RunStep],
+        side_records: dict[str, str],
     ) -> Context:
         """Read only as much of the thread as this call's prompt limit can hold."""
         ref = request.run
         limits = ContextLimits(request.max_prompt_tokens, request.max_completion_tokens, window)
         history = self._store.messages.history(ref.project_id, ref.thread_id)
-        arguments = await self._side_records(ref.project_id, tool_steps)
-        return await load_context(run, history, tool_steps, limits, arguments)
+        return await load_context(run, history, tool_steps, limits, side_records)
 
     async def _side_records(self, project_id: str, tool_steps: list[RunStep]) -> dict[str, str]:
         """Built-in calls' arguments and written files, kept beside the steps."""
