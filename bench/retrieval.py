@@ -123,6 +123,10 @@ async def ingest(
             ChunkRecord(c.index, c.text, c.token_count, c.start_char, c.end_char)
             for c in chunk_text(text)
         ]
+        entry = VectorStoreFile(
+            id=file_id, created_at=1_700_000_000, vector_store_id="vs_ingest", status="in_progress"
+        )
+        await store.vector_store_files.upsert(PROJECT, entry)  # chunks go only to attached files
         await store.chunks.replace_file(PROJECT, "vs_ingest", file_id, records)
         chunks += len(records)
         if embedder is not None:

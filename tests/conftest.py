@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.model_server",
     "tests.fixtures.dev_stack",
     "tests.fixtures.metrics",
+    "tests.reliability.ledger",
 ]

@@ -77,7 +77,11 @@ class ChunkRepository:
         file_id: str,
         chunks: Sequence[ChunkRecord],
     ) -> None:
-        """Make `chunks` the file's chunks in the store (idempotent: a retry rewrites them)."""
+        """Make `chunks` the file's chunks in the store (idempotent: a retry rewrites them).
+
+        Writes nothing if the file is no longer in the store: an ingestion still running when
+        its store or file was deleted must not leave chunks behind.
+        """
         t = self.table
         rows = [
             {
@@ -94,9 +98,31 @@ class ChunkRepository:
         ]
         async with self._engine.begin() as conn:
             old = sa.delete(t).where(*self._file(project_id, vector_store_id, file_id))
+            # The delete comes first so that SQLite takes the write lock before the check below
+            # reads: a store deletion then lands wholly before or wholly after this transaction.
             await conn.execute(old)
+            if not await self._attached(conn, project_id, vector_store_id, file_id):
+                return
             for start in range(0, len(rows), _INSERT_BATCH):
                 await conn.execute(sa.insert(t), rows[start : start + _INSERT_BATCH])
+
+    @staticmethod
+    async def _attached(
+        conn: AsyncConnection, project_id: str, vector_store_id: str, file_id: str
+    ) -> bool:
+        files = tables.vector_store_files
+        stmt = (
+            sa.select(files.c.pk)
+            .where(
+                files.c.project_id == project_id,
+                files.c.vector_store_id == vector_store_id,
+                files.c.id == file_id,
+            )
+            # PostgreSQL: hold the row until commit, so a concurrent deletion of the store waits
+            # and then deletes these chunks too (SQLite ignores it; its write lock serialises).
+            .with_for_update(read=True)
+        )
+        return (await conn.execute(stmt)).first() is not None
 
     async def delete_file(self, project_id: str, vector_store_id: str, file_id: str) -> int:
         """Remove the file's chunks from one store; how many there were."""

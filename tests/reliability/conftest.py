@@ -1,20 +1,4 @@
-"""tests/reliability: faults, bad input and isolation, each audited; see ledger.py for the table."""
+"""tests/reliability: faults, bad input, isolation and load, each audited.
 
-from __future__ import annotations
-
-import pytest
-
-from tests.reliability.ledger import LEDGER, PROFILE
-
-
-@pytest.fixture(scope="session")
-def fault_ledger() -> object:
-    return LEDGER
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not LEDGER.rows:
-        return
-    terminalreporter.write_sep("=", f"fault table (profile {PROFILE})")
-    terminalreporter.write_line(LEDGER.markdown())
-    LEDGER.write()
+The fault table is collected by tests/reliability/ledger.py (a plugin of tests/conftest.py).
+"""

@@ -1,16 +1,25 @@
 """The fault table: every fault test adds its audited runs here; the session prints one table.
 
-`FaultLedger.record(fault, audits)` is all a test calls. At the end of the session the table is
+`LEDGER.record(fault, audits)` is all a test calls. At the end of the session the table is
 printed (pytest's terminal summary) and, when RUNWRIGHT_RELIABILITY_REPORT names a file, written
 there as markdown for `make bench` / `make soak` to include.
+
+This module is also a pytest plugin (registered in tests/conftest.py, so the controller of a
+pytest-xdist session loads it too): each xdist worker leaves its rows in a JSON file and the
+controller merges them into the one table.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.reliability.audit import RunAudit
 
@@ -44,6 +53,13 @@ class FaultLedger:
             row.duplicates += audit.duplicates
             row.losses += audit.losses
 
+    def add(self, row: FaultRow) -> None:
+        mine = self.rows.setdefault(row.fault, FaultRow(row.fault))
+        mine.runs += row.runs
+        mine.correct += row.correct
+        mine.duplicates += row.duplicates
+        mine.losses += row.losses
+
     def markdown(self) -> str:
         lines = [
             "| fault | runs | completed correctly | duplicates | losses |",
@@ -68,3 +84,32 @@ class FaultLedger:
 
 
 LEDGER = FaultLedger()
+_DIR_VARIABLE = "RUNWRIGHT_LEDGER_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The controller (or a plain session) names a directory before any xdist worker starts;
+    # workers inherit the environment and leave their rows there.
+    if not hasattr(config, "workerinput"):
+        os.environ[_DIR_VARIABLE] = tempfile.mkdtemp(prefix="runwright-ledger-")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker = getattr(session.config, "workerinput", None)
+    if worker is not None and LEDGER.rows:
+        rows = [dataclasses.asdict(row) for row in LEDGER.rows.values()]
+        path = Path(os.environ[_DIR_VARIABLE]) / f"{worker['workerid']}.json"
+        path.write_text(json.dumps(rows))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    for path in sorted(Path(os.environ[_DIR_VARIABLE]).glob("*.json")):
+        for row in json.loads(path.read_text()):
+            LEDGER.add(FaultRow(**row))
+    if not LEDGER.rows:
+        return
+    terminalreporter.write_sep("=", f"fault table (profile {PROFILE})")
+    terminalreporter.write_line(LEDGER.markdown())
+    LEDGER.write()

@@ -112,7 +112,7 @@ async def test_infinite_loop_is_killed_at_the_wall_time(
     )
     assert result.exit_code == -9
     assert result.session_reset
-    assert 2 <= result.duration_s < 4
+    assert 2 <= result.duration_s < 10
     after = await sandbox.run(session, "print(open('kept.txt').read())\nx", LIMITS)
     assert after.logs.startswith("x\n")
     assert after.error == "NameError: name 'x' is not defined"
@@ -123,7 +123,9 @@ async def test_cpu_time_limit(sandbox: BubblewrapSandbox, session: SessionRef) -
         session, "while True:\n    pass", SandboxLimits(wall_time_s=20, cpu_time_s=1)
     )
     assert result.error == "CPU time limit of 1 s exceeded"
-    assert result.duration_s < 4
+    # Stopped by the CPU limit, long before the 20 s wall limit (wall time itself varies with
+    # the machine's load, so the bound is loose).
+    assert result.duration_s < 15
     assert not result.session_reset
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.store import FileListParams, ListParams, Store
+from core.store.chunks import ChunkRecord
 from tests.store import factories as f
 
 P = "proj"
@@ -95,3 +96,19 @@ async def test_deleting_a_vector_store_deletes_its_files_and_batches(store: Stor
     assert len((await store.vector_store_files.list_for_store(P, kept.id, ListParams())).data) == 1
     assert len((await store.file_batches.list(P, ListParams(), vector_store_id=kept.id)).data) == 1
     assert await store.vector_stores.delete(P, doomed.id) is False
+
+
+async def test_chunks_are_written_only_for_a_file_still_in_the_store(store: Store) -> None:
+    """An ingestion finishing after its store was deleted leaves no chunks behind (the race
+    seen when a batch re-ingested a file while the store was being deleted)."""
+    vs = await store.vector_stores.upsert(P, f.vector_store())
+    entry = f.vector_store_file(vs.id, status="in_progress")
+    await store.vector_store_files.upsert(P, entry)
+    chunk = ChunkRecord(0, "kept", 1, 0, 4)
+    await store.chunks.replace_file(P, vs.id, entry.id, [chunk])
+    assert [c.text for c in await store.chunks.file_chunks(P, vs.id, entry.id)] == ["kept"]
+
+    assert await store.vector_stores.delete(P, vs.id)
+    await store.chunks.delete_store(P, vs.id)
+    await store.chunks.replace_file(P, vs.id, entry.id, [chunk])
+    assert await store.chunks.file_chunks(P, vs.id, entry.id) == []
