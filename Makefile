@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench demo clean
+.PHONY: run test lint typecheck unit bench soak demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,15 +26,23 @@ test: lint typecheck
 	# promtool and prometheus for tests/deploy (Debian's `prometheus` package if missing).
 	bash scripts/ensure-prometheus.sh
 	bash scripts/ensure-bubblewrap.sh
-	$(BIN)/pytest
-	# The API suite again, end to end against a real `runwright dev` process tree.
-	$(BIN)/pytest tests/api --api-target=dev -q
+	# Three processes (pytest-xdist): tests mostly wait on servers, so this fits two cores.
+	$(BIN)/pytest -n 3
+	# The API suite again, end to end against a real `runwright dev` process tree per process.
+	$(BIN)/pytest tests/api --api-target=dev -q -n 2
 
 demo: $(STAMP)
 	$(BIN)/runwright demo
 
+# Every benchmark plus the reliability suite in its full profile -> bench/results.md.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	bash scripts/ensure-bubblewrap.sh
+	$(BIN)/python -m bench --soak --out bench/results.md
+
+# The reliability suite alone in its full profile (faults, bad input, isolation, load).
+soak: $(STAMP)
+	bash scripts/ensure-bubblewrap.sh
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .runwright .pytest_cache .mypy_cache .ruff_cache

