@@ -219,7 +219,10 @@ class RunsClient:
             raise ServerError("The run could not be updated.") from err
         except RPCError as err:
             # The workflow closed between our read and the update: report the state it ended in.
+            # Any other RPC failure (Temporal unreachable, say) is ours, not the client's.
             latest = await self._store.runs.get(project_id, run.id)
+            if err.status != RPCStatusCode.NOT_FOUND and latest.status == run.status:
+                raise ServerError("The run could not be updated; try again.") from err
             if name == SUBMIT_TOOL_OUTPUTS:
                 message = f'Runs in status "{latest.status}" do not accept tool outputs.'
             else:
