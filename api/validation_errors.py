@@ -76,14 +76,22 @@ def param_path(loc: Sequence[Any], body: Any) -> str | None:
     """
     path = ""
     node, tag_dropped_at = body, None
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             continue
         if part in _UNION_MEMBERS or _UNION_SCHEMA.match(part):
             continue
-        if isinstance(node, dict) and node.get("type") == part and tag_dropped_at is not node:
+        # A tag is followed by the member's fields; a last segment that the object has is the
+        # field itself (`{"type": "last_messages", "last_messages": 0}`).
+        is_field = index == len(loc) - 1 and isinstance(node, dict) and part in node
+        if (
+            isinstance(node, dict)
+            and node.get("type") == part
+            and tag_dropped_at is not node
+            and not is_field
+        ):
             tag_dropped_at = node
             continue
         path += f".{part}" if path else part
