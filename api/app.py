@@ -22,6 +22,7 @@ from temporalio.client import Client
 from api.auth import ApiKeys
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware, RouteTemplates
+from api.openapi_doc import install_openapi
 from api.routes import (
     assistants,
     file_batches,
@@ -136,6 +137,7 @@ def create_app(
         lifespan=_lifespan(settings, store, client, limits),
     )
     install_error_handlers(app)
+    install_openapi(app)
     templates = RouteTemplates()
     app.add_middleware(RequestContextMiddleware, templates=templates)
     routers = (assistants, threads, messages, runs, run_ops, run_steps, run_context, files)
