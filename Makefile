@@ -29,7 +29,7 @@ test: lint typecheck
 	# Three processes (pytest-xdist): tests mostly wait on servers, so this fits two cores.
 	$(BIN)/pytest -n 3
 	# The API suite again, end to end against a real `runwright dev` process tree per process.
-	$(BIN)/pytest tests/api --api-target=dev -q -n 2
+	$(BIN)/pytest tests/api tests/reliability/test_isolation_every_endpoint.py --api-target=dev -q -n 2
 
 demo: $(STAMP)
 	$(BIN)/runwright demo
