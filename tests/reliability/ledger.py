@@ -65,7 +65,7 @@ class FaultLedger:
             "| fault | runs | completed correctly | duplicates | losses |",
             "| --- | ---: | ---: | ---: | ---: |",
         ]
-        for row in self.rows.values():
+        for row in sorted(self.rows.values(), key=lambda r: r.fault):  # xdist merges out of order
             lines.append(
                 f"| {row.fault} | {row.runs} | {row.correct} | {row.duplicates} | {row.losses} |"
             )
