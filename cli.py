@@ -66,6 +66,7 @@ async def _serve_dev(settings: Settings, temporal_port: int, stop: asyncio.Event
     await temporal.start()
     try:
         store = await open_store(settings.resolved_database_url, blob_dir=settings.blob_dir)
+        store.run_events.local_appends_only = True  # the API and the worker below share it
         client = await connect_temporal(settings, runtime=build_runtime(settings), wait_seconds=30)
         app = create_app(settings, store=store, client=client)
         api = _ApiServer(uvicorn.Config(app, host=settings.api_host, port=settings.api_port,

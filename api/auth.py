@@ -38,7 +38,7 @@ class ApiKeys:
         raise AuthenticationError("Incorrect API key provided.", code="invalid_api_key")
 
 
-def project_of(request: Request) -> str:
+async def project_of(request: Request) -> str:
     """FastAPI dependency: the caller's project."""
     keys: ApiKeys = request.app.state.api_keys
     return keys.project_for(request.headers.get("authorization"))

@@ -1,4 +1,8 @@
-"""Dependencies of the routes, as `Annotated` aliases (the FastAPI template's pattern)."""
+"""Dependencies of the routes, as `Annotated` aliases (the FastAPI template's pattern).
+
+Dependencies here and elsewhere in api/ are `async def` even when they do not await: FastAPI runs
+a plain `def` one in a worker thread, one thread hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -15,32 +19,32 @@ from core.store import Store
 from core.vector_stores import VectorStoreService
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def _temporal(request: Request) -> Client:
+async def _temporal(request: Request) -> Client:
     client: Client = request.app.state.temporal
     return client
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _runs(request: Request) -> RunsClient:
+async def _runs(request: Request) -> RunsClient:
     runs: RunsClient = request.app.state.runs
     return runs
 
 
-def _vector_stores(request: Request) -> VectorStoreService:
+async def _vector_stores(request: Request) -> VectorStoreService:
     service: VectorStoreService = request.app.state.vector_stores
     return service
 
 
-def _retriever(request: Request) -> Retriever:
+async def _retriever(request: Request) -> Retriever:
     retriever: Retriever = request.app.state.retriever
     return retriever
 

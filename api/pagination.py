@@ -13,7 +13,7 @@ from core.store import ListParams, Page
 T = TypeVar("T", bound=BaseModel)
 
 
-def _list_params(
+async def _list_params(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     after: Annotated[str | None, Query()] = None,

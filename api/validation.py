@@ -45,23 +45,23 @@ def check_id(kind: ids.IdKind, value: str, param: str) -> str:
     return value
 
 
-def _assistant_id(assistant_id: Annotated[str, Path()]) -> str:
+async def _assistant_id(assistant_id: Annotated[str, Path()]) -> str:
     return check_id("assistant", assistant_id, "assistant_id")
 
 
-def _thread_id(thread_id: Annotated[str, Path()]) -> str:
+async def _thread_id(thread_id: Annotated[str, Path()]) -> str:
     return check_id("thread", thread_id, "thread_id")
 
 
-def _message_id(message_id: Annotated[str, Path()]) -> str:
+async def _message_id(message_id: Annotated[str, Path()]) -> str:
     return check_id("message", message_id, "message_id")
 
 
-def _file_id(file_id: Annotated[str, Path()]) -> str:
+async def _file_id(file_id: Annotated[str, Path()]) -> str:
     return check_id("file", file_id, "file_id")
 
 
-def _run_id_filter(run_id: Annotated[str | None, Query()] = None) -> str | None:
+async def _run_id_filter(run_id: Annotated[str | None, Query()] = None) -> str | None:
     return None if run_id is None else check_id("run", run_id, "run_id")
 
 
@@ -73,7 +73,7 @@ RunIdFilter = Annotated[str | None, Depends(_run_id_filter)]
 """The `run_id` query filter of list-messages."""
 
 
-def require_assistants_v2(
+async def require_assistants_v2(
     openai_beta: Annotated[str | None, Header(alias="OpenAI-Beta")] = None,
 ) -> None:
     """Router dependency: accept `assistants=v2` or no header (treated as v2); refuse others.

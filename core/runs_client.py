@@ -68,12 +68,11 @@ class RunsClient:
             await self._store.messages.upsert(project_id, message)
         await self._store.runs.upsert(project_id, run)
         snapshot = run.model_dump(mode="json")
-        await self._store.run_events.append(
-            run.id, "thread.run.created", snapshot, dedupe_key="run.created"
-        )
-        await self._store.run_events.append(
-            run.id, "thread.run.queued", snapshot, dedupe_key="run.0"
-        )
+        opening = [
+            ("thread.run.created", snapshot, "run.created"),
+            ("thread.run.queued", snapshot, "run.0"),
+        ]
+        await self._store.run_events.append_many(run.id, opening)
         await self._start_workflow(project_id, run)
         return run
 
@@ -93,6 +92,14 @@ class RunsClient:
             await self._store.messages.upsert(project_id, message)
         await self._store.threads.upsert(project_id, thread)
         return thread, await self.create(project_id, thread.id, params.run_params())
+
+    async def check_thread_free(self, project_id: str, thread_id: str) -> None:
+        """400 if `create` would find the thread busy: for callers that must write something
+        (a new run's attachments) only once the run cannot be refused. Orphaned locks count as
+        free, as `create` frees them."""
+        holder = await self._store.thread_locks.holder(thread_id)
+        if holder is not None and not await self._is_orphan(project_id, thread_id, holder):
+            raise InvalidRequestError(f"Thread {thread_id} already has an active run {holder}.")
 
     async def _claim_thread(self, project_id: str, thread_id: str, run_id: str) -> None:
         holder = await self._store.thread_locks.claim(project_id, thread_id, run_id)

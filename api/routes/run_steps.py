@@ -23,7 +23,7 @@ INCLUDE_SEARCH_CONTENT: Final = "step_details.tool_calls[*].file_search.results[
 """The one value `include[]` accepts (SPEC §2.4)."""
 
 
-def _include_content(
+async def _include_content(
     bracketed: Annotated[list[str] | None, Query(alias="include[]")] = None,
     bare: Annotated[list[str] | None, Query(alias="include")] = None,
 ) -> bool:
@@ -43,11 +43,11 @@ def _include_content(
 IncludeContentDep = Annotated[bool, Depends(_include_content)]
 
 
-def _run_id(run_id: Annotated[str, Path()]) -> str:
+async def _run_id(run_id: Annotated[str, Path()]) -> str:
     return check_id("run", run_id, "run_id")
 
 
-def _step_id(step_id: Annotated[str, Path()]) -> str:
+async def _step_id(step_id: Annotated[str, Path()]) -> str:
     return check_id("step", step_id, "step_id")
 
 

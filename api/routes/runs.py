@@ -69,7 +69,9 @@ async def create_thread_and_run(
 async def _check_thread_references(
     store: Store, project: str, body: ThreadAndRunCreateParams
 ) -> None:
-    """The files and vector stores the new thread names exist (as POST /threads checks)."""
+    """The assistant, and the files and vector stores the new thread names, exist (as POST
+    /threads checks): before the thread's vector store is made, so a 404 leaves nothing."""
+    await store.assistants.get(project, body.assistant_id)
     await check_tool_resources(store, project, body.tool_resources)
     if body.thread is not None:
         await check_tool_resources(store, project, body.thread.tool_resources)
@@ -87,7 +89,14 @@ async def create_run(
     vector_stores: VectorStoresDep,
     project: ProjectDep,
 ) -> Run | Response:
-    """Create a run (400 if the thread has an active one); a stream starts at its first event."""
+    """Create a run (400 if the thread has an active one); a stream starts at its first event.
+
+    Everything that can refuse the run is checked before its messages' files are attached to
+    the thread's vector store: a refused run writes nothing.
+    """
+    await store.assistants.get(project, body.assistant_id)
+    await store.threads.get(project, thread_id)
+    await runs.check_thread_free(project, thread_id)
     for i, message in enumerate(body.additional_messages or []):
         await check_message_files(store, project, message, prefix=f"additional_messages[{i}].")
     await attach_message_files(

@@ -16,11 +16,11 @@ POLL_AFTER_MS: Final = "200"
 this long between polls (1000 by default), and ingesting a small file takes well under that."""
 
 
-def _vector_store_id(vector_store_id: Annotated[str, Path()]) -> str:
+async def _vector_store_id(vector_store_id: Annotated[str, Path()]) -> str:
     return check_id("vector_store", vector_store_id, "vector_store_id")
 
 
-def _batch_id(batch_id: Annotated[str, Path()]) -> str:
+async def _batch_id(batch_id: Annotated[str, Path()]) -> str:
     return check_id("file_batch", batch_id, "batch_id")
 
 

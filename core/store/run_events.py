@@ -83,6 +83,11 @@ class RunEventRepository:
         self._signals: weakref.WeakValueDictionary[str, asyncio.Event] = (
             weakref.WeakValueDictionary()
         )
+        self._inserts: dict[tuple[str, bool], sa.Executable] = {}
+        self.local_appends_only = False
+        """Set where every append to this database goes through this repository (`runwright
+        dev`: API and worker share one Store), so `changed()` wakes every tailer and their
+        polling is only a safety net."""
 
     def changed(self, run_id: str) -> asyncio.Event:
         """An Event set by the next append to `run_id` made through this Store.
@@ -181,7 +186,7 @@ class RunEventRepository:
     async def _closed(self, conn: AsyncConnection, run_id: str) -> bool:
         return (await conn.execute(sa.select(self._closing_exists(run_id)))).scalar_one() is True
 
-    def _closing_exists(self, run_id: str) -> sa.Exists:
+    def _closing_exists(self, run_id: str | sa.BindParameter[str]) -> sa.Exists:
         t = self.table
         return sa.exists().where(t.c.run_id == run_id, t.c.event.in_(_STOPS_WRITERS))
 
@@ -233,22 +238,34 @@ class RunEventRepository:
     ) -> int | None:
         """`INSERT ... SELECT max(seq) + 1 ... ON CONFLICT DO NOTHING RETURNING seq`; None when it
         conflicted (a known `dedupe_key`)."""
+        values = {"p_run_id": run_id, "p_event": event, "p_data": data,
+                  "p_created_at": int(time.time()), "p_dedupe_key": dedupe_key}  # fmt: skip
+        stmt = self._insert_statement(conn, while_open)
+        seq = (await conn.execute(stmt, values)).scalar_one_or_none()
+        return None if seq is None else int(seq)
+
+    def _insert_statement(self, conn: AsyncConnection, while_open: bool) -> sa.Executable:
+        """`_insert_next`'s statement with bound parameters, built once per dialect: appends are
+        the store's most frequent write, and building the statement cost more than running it."""
+        if (stmt := self._inserts.get((conn.dialect.name, while_open))) is not None:
+            return stmt
         t = self.table
+        run_id = sa.bindparam("p_run_id", type_=t.c.run_id.type)
         next_seq = sa.select(
-            sa.literal(run_id, t.c.run_id.type),
+            run_id,
             sa.func.coalesce(sa.func.max(t.c.seq), 0) + 1,
-            sa.literal(event, t.c.event.type),
-            sa.literal(data, t.c.data.type),
-            sa.literal(int(time.time()), t.c.created_at.type),
-            sa.literal(dedupe_key, t.c.dedupe_key.type),
+            sa.bindparam("p_event", type_=t.c.event.type),
+            sa.bindparam("p_data", type_=t.c.data.type),
+            sa.bindparam("p_created_at", type_=t.c.created_at.type),
+            sa.bindparam("p_dedupe_key", type_=t.c.dedupe_key.type),
         ).where(t.c.run_id == run_id)
         if while_open:
             # HAVING, not WHERE: an aggregate over no rows still yields one row.
             next_seq = next_seq.having(~self._closing_exists(run_id))
         columns = ["run_id", "seq", "event", "data", "created_at", "dedupe_key"]
-        stmt = insert_for(conn, t).from_select(columns, next_seq).on_conflict_do_nothing()
-        seq = (await conn.execute(stmt.returning(t.c.seq))).scalar_one_or_none()
-        return None if seq is None else int(seq)
+        insert = insert_for(conn, t).from_select(columns, next_seq).on_conflict_do_nothing()
+        stmt = self._inserts[(conn.dialect.name, while_open)] = insert.returning(t.c.seq)
+        return stmt
 
     async def _seq_of(self, conn: AsyncConnection, run_id: str, dedupe_key: str) -> int | None:
         """The seq of the run's event appended with `dedupe_key`, if any."""

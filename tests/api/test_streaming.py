@@ -283,11 +283,28 @@ async def test_resume_after_the_end_and_keepalives(
             after_end = await _read_frames(response.aiter_lines())
         bad = await http.get(url, headers={**auth, "Last-Event-ID": "abc"})
 
-    assert frames[0] == {"": "keepalive"}  # comment lines parse as an empty field name
+    # Comment lines parse as an empty field name; no blank line ends them (see the next test).
+    assert frames[0][""] == "keepalive"
     events = [frame for frame in frames if "id" in frame]
     assert events[0]["id"] == "4" and events[-1]["event"] == "thread.run.completed"
     assert after_end == [{"event": "done", "data": "[DONE]"}]
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "Last-Event-ID"
+
+
+async def test_the_sdk_reads_a_stream_through_keepalives(
+    local_api: ApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keepalive after an event with an `id:` is not an event to the SDK (it used to be: an
+    empty one that failed JSON parsing and ended every stream quiet for KEEPALIVE_S)."""
+    api = local_api  # patches this process: always in-process
+    monkeypatch.setattr(sse_module, "KEEPALIVE_S", 0.1)
+    api.model.script(Reply("late", delay_s=0.5))
+    assistant, thread = await seed_assistant(api), await seed_thread(api, "Go")
+    stream = await api.client.beta.threads.runs.create(
+        thread_id=thread.id, assistant_id=assistant.id, stream=True
+    )
+    names = [event.event async for event in stream]
+    assert names[:3] == RUN_START and names[-1] == "thread.run.completed"
 
 
 async def test_a_dropped_client_stops_the_tail(
