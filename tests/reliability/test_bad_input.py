@@ -20,10 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from api.routes import files as files_route
-from tests.fakes.model_server import ScriptedModelServer
 from tests.reliability.fuzz_cases import ANY, Cases, Expect
 from tests.reliability.fuzz_checks import response_problems
 from tests.reliability.fuzz_endpoints import (
@@ -35,7 +33,7 @@ from tests.reliability.fuzz_endpoints import (
     wrong_values,
 )
 from tests.reliability.fuzz_seeds import Seeds
-from tests.reliability.fuzz_stack import FuzzTarget, serve_target
+from tests.reliability.fuzz_stack import FuzzTarget
 from tests.reliability.fuzz_tally import FuzzTally, publish
 from tests.reliability.store_snapshot import changes
 
@@ -73,21 +71,10 @@ class BadInput:
 
 
 @pytest.fixture(scope="module")
-async def target(
-    temporal_env: WorkflowEnvironment,
-    model_server_session: ScriptedModelServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[FuzzTarget]:
-    directory = tmp_path_factory.mktemp("bad-input")
-    async with serve_target(temporal_env, model_server_session, directory) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-async def bad(target: FuzzTarget, request: pytest.FixtureRequest) -> AsyncIterator[BadInput]:
-    async with httpx.AsyncClient(base_url=target.origin) as http:
+async def bad(fuzz_target: FuzzTarget, request: pytest.FixtureRequest) -> AsyncIterator[BadInput]:
+    async with httpx.AsyncClient(base_url=fuzz_target.origin) as http:
         document = (await http.get("/openapi.json")).json()
-    bad = BadInput(target, document)
+    bad = BadInput(fuzz_target, document)
     yield bad
     publish(bad.tally, request.config)
 

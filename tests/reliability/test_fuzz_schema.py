@@ -30,14 +30,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from core.settings import Settings
-from tests.fakes.model_server import ScriptedModelServer
 from tests.reliability.fuzz_http import Reply
 from tests.reliability.fuzz_seeds import Seeds
-from tests.reliability.fuzz_stack import CaseRunner, FuzzTarget, serve_target
+from tests.reliability.fuzz_stack import CaseRunner, FuzzTarget
 from tests.reliability.fuzz_tally import FuzzTally, publish
 from tests.reliability.ledger import PROFILE
 
@@ -163,29 +161,22 @@ def _refer_to_seeds(case: Any, scenarios: list[dict[str, str]]) -> None:
 
 
 @pytest.fixture(scope="module")
-async def target(
-    temporal_env: WorkflowEnvironment,
-    model_server_session: ScriptedModelServer,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[FuzzTarget]:
-    directory = tmp_path_factory.mktemp("fuzz-schema")
-    async with serve_target(temporal_env, model_server_session, directory) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-async def fuzzing(target: FuzzTarget, request: pytest.FixtureRequest) -> AsyncIterator[Fuzzing]:
-    schema = await asyncio.to_thread(schemathesis.openapi.from_url, f"{target.origin}/openapi.json")
-    fuzzing = Fuzzing(target, schema, Seeds(target))
+async def fuzzing(
+    fuzz_target: FuzzTarget, request: pytest.FixtureRequest
+) -> AsyncIterator[Fuzzing]:
+    schema = await asyncio.to_thread(
+        schemathesis.openapi.from_url, f"{fuzz_target.origin}/openapi.json"
+    )
+    fuzzing = Fuzzing(fuzz_target, schema, Seeds(fuzz_target))
     yield fuzzing
     fuzzing.session.close()
     publish(fuzzing.tally, request.config)
 
 
-async def test_openapi_document_is_served_and_complete(target: FuzzTarget) -> None:
+async def test_openapi_document_is_served_and_complete(fuzz_target: FuzzTarget) -> None:
     """The served document is the app's, and names every `/v1` route (multipart and SSE ones
     too); only framework and operational routes stay out of it."""
-    async with httpx.AsyncClient(base_url=target.origin) as http:
+    async with httpx.AsyncClient(base_url=fuzz_target.origin) as http:
         served = (await http.get("/openapi.json")).json()
     app = _app()
     assert served == app.openapi()
