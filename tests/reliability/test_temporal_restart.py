@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
 
 from core.objects.run import Run
+from core.settings import Settings
 from core.store import Store
+from core.temporal_client import connect_temporal
 from tests.fakes.model_server import Reply, ScriptedModelServer, ToolCall, ToolCalls
 from tests.reliability.audit import RunAudit
 from tests.reliability.infra_audit import audit_closed_run
@@ -45,6 +48,19 @@ class OwnTemporal:
         self.child.sigkill()
         self.child.start()
         await wait_for("temporal", lambda: temporal_listening(self.address), [self.child], 30)
+        await self._healthy(30)
+
+    async def _healthy(self, timeout_s: float) -> None:
+        """Until the frontend answers: it refuses calls for a moment after it binds its port."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                await self.client.workflow_service.get_system_info(GetSystemInfoRequest())
+                return
+            except RPCError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -53,7 +69,9 @@ async def own_temporal(tmp_path: Path) -> AsyncIterator[OwnTemporal]:
     child.start()
     try:
         await wait_for("temporal", lambda: temporal_listening(address), [child], 30)
-        client = await Client.connect(address, data_converter=pydantic_data_converter)
+        # Listening is not healthy yet: the frontend refuses calls for a moment after it binds.
+        settings = Settings(data_dir=tmp_path, temporal_address=address)
+        client = await connect_temporal(settings, wait_seconds=30)
         yield OwnTemporal(child, address, client)
     finally:
         child.stop()
