@@ -2,7 +2,7 @@
 
 Runs pytest in a child process with RUNWRIGHT_RELIABILITY_PROFILE=full and collects the markdown
 each suite writes: the fault table (faults x runs, completed correctly, duplicates, losses), the
-fuzzing summary and the load figures. `python -m bench.soak` prints them; `make bench` includes
+fuzzing summary. `python -m bench.soak` prints them; `make bench` includes
 them in its results file.
 """
 
@@ -18,7 +18,6 @@ REPO = Path(__file__).resolve().parents[1]
 REPORTS = {
     "RUNWRIGHT_RELIABILITY_REPORT": "Faults (make soak, full profile)",
     "RUNWRIGHT_FUZZ_REPORT": "Bad input (make soak, full profile)",
-    "RUNWRIGHT_ISOLATION_REPORT": "Isolation (make soak, full profile)",
 }
 
 
