@@ -25,6 +25,7 @@ from core.observability.metrics import model_label
 from core.run_factory import new_message, new_run
 from core.settings import Settings
 from core.store import Store
+from workflows import search_attributes
 from workflows.types import (
     CANCEL,
     RUN_WORKFLOW,
@@ -159,10 +160,17 @@ class RunsClient:
             limits=self._limits,
             model_label=model_label(run.model, self._windows),
             webhooks=self._settings.webhook_url is not None,
+            indexed_at_start=True,
         )
         try:
             await self._temporal.start_workflow(
-                RUN_WORKFLOW, payload, id=run.id, task_queue=self._settings.task_queue
+                RUN_WORKFLOW,
+                payload,
+                id=run.id,
+                task_queue=self._settings.task_queue,
+                search_attributes=search_attributes.at_start(
+                    run.thread_id, run.assistant_id, run.model
+                ),
             )
         except Exception as exc:
             await self._mark_failed(project_id, run, "The run could not be started.")

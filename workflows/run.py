@@ -107,14 +107,8 @@ class RunWorkflow:
 
     @workflow.run
     async def run(self, input: RunInput) -> RunSnapshot:
-        workflow.upsert_search_attributes(
-            [
-                search_attributes.RUN_STATUS.value_set(self._status),
-                search_attributes.THREAD_ID.value_set(input.thread_id),
-                search_attributes.ASSISTANT_ID.value_set(input.assistant_id),
-                search_attributes.MODEL.value_set(input.model),
-            ]
-        )
+        if not input.indexed_at_start:
+            self._index(input)
         if input.carry is None:
             self._metrics.started()
             interrupted = await self._interruption()
@@ -129,6 +123,16 @@ class RunWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._log_finished(self._metrics.finished(self._status))
         return self._snapshot()
+
+    def _index(self, input: RunInput) -> None:
+        workflow.upsert_search_attributes(
+            [
+                search_attributes.RUN_STATUS.value_set(self._status),
+                search_attributes.THREAD_ID.value_set(input.thread_id),
+                search_attributes.ASSISTANT_ID.value_set(input.assistant_id),
+                search_attributes.MODEL.value_set(input.model),
+            ]
+        )
 
     def _log_finished(self, duration_s: float) -> None:
         # The run's one canonical line; workflow.logger stays silent while replaying.

@@ -107,6 +107,10 @@ class RunInput(_Payload):
     """The run's `model` metric label, from the deployment's context-window table (a closed set,
     `core.observability.metrics.model_label`); None: the workflow derives it from the built-in
     table."""
+    indexed_at_start: bool = False
+    """The run's search attributes were given with its start (`search_attributes.at_start`), so
+    the workflow does not upsert them. False for runs started by older APIs: they are upserted
+    as before, and their histories replay unchanged."""
 
     @model_validator(mode="after")
     def _reject_bad_input(self) -> RunInput:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from temporalio.api.enums.v1 import EventType
+
 from tests.fakes.model_server import Reply, ToolCall, ToolCalls
 from tests.workflows.harness import RunStack
 
@@ -35,6 +37,8 @@ async def test_hundred_iteration_tool_loop_keeps_history_small(stack: RunStack) 
     print(f"history bytes per execution: {sizes}, total {sum(sizes)}")
     assert len(sizes) >= 3  # continued as new every 40 model calls
     assert sum(sizes) < TWO_MB
+    # Executions after continue-as-new inherit the start's attributes and upsert only status.
+    assert await _find(stack, f'RunStatus="completed" AND ThreadId="{run.thread_id}"') == [run.id]
 
 
 async def test_search_attributes_follow_the_run(stack: RunStack) -> None:
@@ -46,10 +50,40 @@ async def test_search_attributes_follow_the_run(stack: RunStack) -> None:
         f'RunStatus="completed" AND ThreadId="{thread.id}" AND '
         f'AssistantId="{assistant.id}" AND Model="gpt-4o-mini"'
     )
+    assert await _find(stack, query) == [run.id]
+
+
+async def test_search_attributes_arrive_with_the_start(stack: RunStack) -> None:
+    """Indexed when the workflow starts; the workflow upserts only status changes."""
+    stack.model.script(Reply("hi"))
+    assistant = await stack.assistant(model="gpt-4o-mini")
+    run = await stack.wait(await stack.start(assistant, await stack.thread("hello")))
+    history = await stack.client.get_workflow_handle(run.id).fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    indexed = {
+        name: payload.data for name, payload in started.search_attributes.indexed_fields.items()
+    }
+    assert indexed == {
+        "RunStatus": b'"queued"',
+        "ThreadId": f'"{run.thread_id}"'.encode(),
+        "AssistantId": f'"{assistant.id}"'.encode(),
+        "Model": b'"gpt-4o-mini"',
+    }
+    upserted = [
+        list(
+            event.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+        )
+        for event in history.events
+        if event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    ]
+    assert upserted == [["RunStatus"], ["RunStatus"]]  # in_progress, completed
+
+
+async def _find(stack: RunStack, query: str) -> list[str]:
     found: list[str] = []
     for _ in range(50):  # visibility is eventually consistent
         found = [w.id async for w in stack.client.list_workflows(query)]
         if found:
             break
         await asyncio.sleep(0.1)
-    assert found == [run.id]
+    return found
