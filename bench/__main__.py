@@ -84,7 +84,9 @@ def _load_rows(found: dict[str, float], streams: int) -> list[Row]:
             f"bare workflow, same activity count: {found['bare_runs_per_s']:.1f} wf/s, "
             f"{found['bare_p50_ms']:.0f} / {found['bare_p95_ms']:.0f} / "
             f"{found['bare_p99_ms']:.0f} ms, {found['bare_errors']:.0f} errors",
-            f"{found['ratio']:.2f} (target >= 0.8)",
+            f"{found['ratio']:.2f} (target >= 0.8; {found['ratio_bound']:.2f} if Runwright's own "
+            f"work cost no CPU, {found['runwright_cores_busy']:.2f} / "
+            f"{found['bare_cores_busy']:.2f} cores busy)",
         )
     ]
 

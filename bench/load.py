@@ -94,6 +94,7 @@ class Samples:
             figures[f"{prefix}_p{q}_ms"] = percentile(self.latencies, q / 100) * 1000 if done else 0
         for name, seconds in self.cpu_s.items():
             figures[f"{prefix}_cpu_ms_per_run_{name}"] = seconds * 1000 / max(runs, 1)
+        figures[f"{prefix}_cores_busy"] = sum(self.cpu_s.values()) / span if span > 0 else 0.0
         return figures
 
 
@@ -229,6 +230,7 @@ async def main(
             stack.stop()
     figures = ours.figures("runwright") | bare.figures("bare")
     figures["ratio"] = figures["runwright_runs_per_s"] / max(figures["bare_runs_per_s"], 1e-9)
+    figures["ratio_bound"] = ratio_bound(figures)
     report(figures, ours.errors + bare.errors, streams)
     return figures
 
@@ -255,6 +257,25 @@ async def _measure(
     return loaded, bare
 
 
+def ratio_bound(figures: dict[str, float]) -> float:
+    """The ratio a Runwright whose own work cost no CPU would reach, both loads being CPU-bound.
+
+    Such a run would still cost what the ceiling's workflow costs the Temporal server and a
+    worker, plus what the load generator's `openai` client and the model server spend per run
+    (the ceiling's client is a Temporal client instead). Everything Runwright itself does (the
+    HTTP API, the store, the model call, SSE) must fit in the gap between this and the target.
+    """
+    cpu = "cpu_ms_per_run"
+    ceiling = sum(v for k, v in figures.items() if k.startswith(f"bare_{cpu}_"))
+    floor = (
+        figures.get(f"bare_{cpu}_temporal", 0.0)
+        + figures.get(f"bare_{cpu}_bare_worker", 0.0)
+        + figures.get(f"runwright_{cpu}_client", 0.0)
+        + figures.get(f"runwright_{cpu}_model", 0.0)
+    )
+    return ceiling / floor if floor > 0 else 0.0
+
+
 def report(figures: dict[str, float], errors: list[str], streams: int) -> None:
     head = "| workflow | runs | streams | errors | runs/s | p50 ms | p95 ms | p99 ms | CPU ms/run |"
     print(f"\n{head}\n|{' --- |' * 9}")
@@ -270,6 +291,11 @@ def report(figures: dict[str, float], errors: list[str], streams: int) -> None:
             f"| {f['p50_ms']:.0f} | {f['p95_ms']:.0f} | {f['p99_ms']:.0f} | {cpu} |"
         )
     print(f"throughput ratio runwright / bare: {figures['ratio']:.2f} (target >= 0.8)")
+    print(
+        f"cores busy: runwright {figures['runwright_cores_busy']:.2f}, bare "
+        f"{figures['bare_cores_busy']:.2f} of {os.cpu_count()}; the ratio if Runwright's own "
+        f"work cost no CPU: {figures['ratio_bound']:.2f}"
+    )
     for error in sorted(set(errors))[:10]:
         print(f"error ({errors.count(error)}x): {error}")
 

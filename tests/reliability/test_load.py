@@ -38,5 +38,20 @@ async def test_concurrent_runs_and_streams_all_complete_intact() -> None:
 
     assert figures["runwright_runs"] == RUNS and figures["bare_runs"] == RUNS
     assert figures["runwright_errors"] == 0 and figures["bare_errors"] == 0
+    assert figures["runwright_cores_busy"] > 0 and figures["bare_cores_busy"] > 0
+    assert figures["ratio_bound"] > 0
     assert len(audits) == RUNS
     assert [a.problems for a in audits if not a.correct] == []
+
+
+def test_ratio_bound_swaps_the_ceilings_client_for_ours_and_adds_the_model() -> None:
+    figures = {
+        "bare_cpu_ms_per_run_temporal": 25.0,
+        "bare_cpu_ms_per_run_bare_worker": 13.0,
+        "bare_cpu_ms_per_run_client": 2.0,
+        "runwright_cpu_ms_per_run_runwright_dev": 60.0,
+        "runwright_cpu_ms_per_run_temporal": 45.0,
+        "runwright_cpu_ms_per_run_client": 8.0,
+        "runwright_cpu_ms_per_run_model": 4.0,
+    }
+    assert load.ratio_bound(figures) == 40.0 / 50.0
