@@ -58,7 +58,9 @@ async def test_search_attributes_arrive_with_the_start(stack: RunStack) -> None:
     stack.model.script(Reply("hi"))
     assistant = await stack.assistant(model="gpt-4o-mini")
     run = await stack.wait(await stack.start(assistant, await stack.thread("hello")))
-    history = await stack.client.get_workflow_handle(run.id).fetch_history()
+    handle = stack.client.get_workflow_handle(run.id)
+    await handle.result()  # the store says completed a moment before the workflow closes
+    history = await handle.fetch_history()
     started = history.events[0].workflow_execution_started_event_attributes
     indexed = {
         name: payload.data for name, payload in started.search_attributes.indexed_fields.items()
