@@ -20,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from temporalio.client import Client
 
 from api.auth import ApiKeys
+from api.body_limit import BodyLimitMiddleware
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware, RouteTemplates
 from api.openapi_doc import install_openapi
@@ -139,6 +140,12 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     templates = RouteTemplates()
+    # Added first, so it runs inside the request context (its 413s carry x-request-id).
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        max_upload_bytes=files.MAX_FILE_BYTES,
+    )
     app.add_middleware(RequestContextMiddleware, templates=templates)
     routers = (assistants, threads, messages, runs, run_ops, run_steps, run_context, files)
     for module in (*routers, vector_stores, vector_stores_files, file_batches):

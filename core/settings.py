@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=0, le=65535)
     """Port of the HTTP API (`/v1`, `/health`, `/metrics`)."""
 
+    max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    """The largest request body the API reads, except file uploads (limited to the per-file
+    maximum); larger bodies get a 413 before they are buffered or parsed."""
+
     worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
     """Port of the worker's Prometheus endpoint (Temporal SDK metrics plus Runwright's)."""
 
