@@ -22,6 +22,10 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # Not `from workflows import ...`: that form reaches the sandbox's importer without the
+    # passthrough, so both modules would be executed again for every run.
+    import workflows._webhooks as _webhooks
+    import workflows.search_attributes as search_attributes
     from activities.code_interpreter import CodeInterpreterActivities
     from activities.file_search import FileSearchActivities
     from activities.model import ModelActivities
@@ -40,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from core import ids
     from core.observability.metrics import model_label
-    from workflows import _webhooks, search_attributes
     from workflows._budget import Budget
     from workflows._failures import last_error_from
     from workflows._metrics import RunMetrics
