@@ -94,14 +94,17 @@ async def create_run(
     Everything that can refuse the run is checked before its messages' files are attached to
     the thread's vector store: a refused run writes nothing.
     """
-    await store.assistants.get(project, body.assistant_id)
-    await store.threads.get(project, thread_id)
-    await runs.check_thread_free(project, thread_id)
-    for i, message in enumerate(body.additional_messages or []):
-        await check_message_files(store, project, message, prefix=f"additional_messages[{i}].")
-    await attach_message_files(
-        vector_stores, store, project, thread_id, body.additional_messages or []
-    )
+    if body.additional_messages:
+        # `runs.create` makes the same checks in the same order, but only after this has
+        # written: without messages there is nothing to write first, and nothing to check twice.
+        await store.assistants.get(project, body.assistant_id)
+        await store.threads.get(project, thread_id)
+        await runs.check_thread_free(project, thread_id)
+        for i, message in enumerate(body.additional_messages):
+            await check_message_files(store, project, message, prefix=f"additional_messages[{i}].")
+        await attach_message_files(
+            vector_stores, store, project, thread_id, body.additional_messages
+        )
     run = await runs.create(project, thread_id, body)
     if not body.stream:
         return run
