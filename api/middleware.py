@@ -56,7 +56,7 @@ class RequestContextMiddleware:
 
     The duration runs to the start of the response: for an SSE stream, until it opens. Plain
     ASGI rather than Starlette's BaseHTTPMiddleware, which spends a task group and a memory
-    stream on every request (measured: the API's largest per-request cost after routing).
+    stream on every request (bench/api_latency: requests/s vs a bare route 0.43 -> 0.51).
     """
 
     def __init__(self, app: ASGIApp, templates: RouteTemplates | None = None) -> None:
