@@ -128,14 +128,10 @@ class RunWorkflow:
         return self._snapshot()
 
     def _index(self, input: RunInput) -> None:
-        workflow.upsert_search_attributes(
-            [
-                search_attributes.RUN_STATUS.value_set(self._status),
-                search_attributes.THREAD_ID.value_set(input.thread_id),
-                search_attributes.ASSISTANT_ID.value_set(input.assistant_id),
-                search_attributes.MODEL.value_set(input.model),
-            ]
+        pairs = search_attributes.of_run(
+            self._status, input.thread_id, input.assistant_id, input.model
         )
+        workflow.upsert_search_attributes([pair.key.value_set(pair.value) for pair in pairs])
 
     def _log_finished(self, duration_s: float) -> None:
         # The run's one canonical line; workflow.logger stays silent while replaying.
