@@ -2,7 +2,7 @@
 
 Each benchmark measures its own baseline in the same run (machines here are shared and noisy),
 so the ratios are what to compare across runs, not the absolute times. With `--soak` the
-reliability suite runs in its full profile too and its tables (faults, bad input, isolation)
+reliability suite runs in its full profile too and its tables (faults, bad input)
 follow the benchmarks in the same file.
 """
 

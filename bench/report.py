@@ -1,6 +1,6 @@
 """The results file `make bench` writes: one markdown table of every benchmark, each with the
-baseline it was measured against in the same run, then the soak tables (faults, bad input,
-isolation) when the reliability suite ran in its full profile."""
+baseline it was measured against in the same run, then the soak tables (faults, bad input)
+when the reliability suite ran in its full profile."""
 
 from __future__ import annotations
 

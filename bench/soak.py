@@ -1,9 +1,9 @@
 """`make soak`: the reliability suite (tests/reliability) in its full profile, its tables kept.
 
 Runs pytest in a child process with RUNWRIGHT_RELIABILITY_PROFILE=full and collects the markdown
-each suite writes: the fault table (faults x runs, completed correctly, duplicates, losses), the
-fuzzing summary. `python -m bench.soak` prints them; `make bench` includes
-them in its results file.
+each suite writes: the fault table (faults x runs, completed correctly, duplicates, losses) and
+the bad-input table. `python -m bench.soak` prints them; `make bench` includes them in its
+results file.
 """
 
 from __future__ import annotations

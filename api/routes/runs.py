@@ -95,8 +95,9 @@ async def create_run(
     the thread's vector store: a refused run writes nothing.
     """
     if body.additional_messages:
-        # `runs.create` makes the same checks in the same order, but only after this has
-        # written: without messages there is nothing to write first, and nothing to check twice.
+        # Their attachments go into the thread's vector store before `runs.create` runs, so
+        # what could refuse the run is checked first (runs.create checks again, in the same
+        # order). Without additional messages nothing is written first: runs.create suffices.
         await store.assistants.get(project, body.assistant_id)
         await store.threads.get(project, thread_id)
         await runs.check_thread_free(project, thread_id)
